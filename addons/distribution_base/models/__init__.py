@@ -1,0 +1,3 @@
+from . import distribution_event
+from . import res_config_settings
+from . import res_partner
