@@ -11,5 +11,7 @@ log "ruff format --check"
 "$VENV/bin/ruff" format --check .
 log "pylint-odoo (${modules[*]})"
 "$VENV/bin/pylint" --rcfile=.pylintrc "${modules[@]%/}"
+log "module READMEs are generated from readme/"
+"$PY" scripts/gen_module_readme.py --check
 log "docker-compose.yml"
 "$PY" scripts/check_compose.py

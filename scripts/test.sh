@@ -40,7 +40,7 @@ else
 fi
 
 log "Running the tests"
-export DC_ODOO_DB="$TEST_DB" DC_ADDONS_PATH="$(addons_path)"
+export DC_EXPECT_ALL_TOURS=1 DC_ODOO_DB="$TEST_DB" DC_ADDONS_PATH="$(addons_path)"
 "$PY" -m pytest "${targets[@]}" \
   --odoo-config="$ROOT/odoo.conf" --odoo-database="$TEST_DB" --odoo-addons-path="$(addons_path)" \
   --odoo-http --odoo-log-level=warn \

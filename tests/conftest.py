@@ -28,7 +28,7 @@ def _free_port():
 def _odoo_path():
     if os.environ.get("ODOO_PATH"):
         return Path(os.environ["ODOO_PATH"])
-    import odoo  # noqa: PLC0415 - only needed when no path is given
+    import odoo
 
     return Path(odoo.__file__).resolve().parent.parent
 
@@ -37,7 +37,9 @@ def _wait_until_up(url, process, log_path, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"Odoo exited with {process.returncode}; log:\n{log_path.read_text()}")
+            raise RuntimeError(
+                f"Odoo exited with {process.returncode}; log:\n{log_path.read_text()}"
+            )
         try:
             if requests.get(f"{url}/web/health", timeout=2).status_code == 200:
                 return
@@ -57,11 +59,12 @@ def odoo_server(tmp_path_factory):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("odoo") / "odoo.log"
     odoo_path = _odoo_path()
+    addons_path = os.environ.get("DC_ADDONS_PATH", f"{odoo_path}/odoo/addons,{ROOT}/addons")
     command = [
         sys.executable,
         str(odoo_path / "odoo-bin"),
         f"--config={ROOT / 'odoo.conf'}",
-        f"--addons-path={os.environ.get('DC_ADDONS_PATH', f'{odoo_path}/odoo/addons,{ROOT}/addons')}",
+        f"--addons-path={addons_path}",
         f"--database={database}",
         f"--db-filter=^{database}$",
         f"--http-port={port}",
@@ -137,4 +140,6 @@ def connect(odoo_server):
 
 @pytest.fixture(scope="session")
 def admin(connect):
-    return connect(os.environ.get("DC_E2E_LOGIN", "admin"), os.environ.get("DC_E2E_PASSWORD", "admin"))
+    return connect(
+        os.environ.get("DC_E2E_LOGIN", "admin"), os.environ.get("DC_E2E_PASSWORD", "admin")
+    )

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import requests
+
 from conftest import JsonRpcError
 
 
@@ -38,8 +39,12 @@ def distribution_user(admin, connect):
     admin.call(
         "res.users",
         "create",
-        {"name": "E2E Distribution User", "login": login, "password": login,
-         "groups_id": [(4, group)]},
+        {
+            "name": "E2E Distribution User",
+            "login": login,
+            "password": login,
+            "groups_id": [(4, group)],
+        },
     )
     return connect(login, login)
 
@@ -56,8 +61,9 @@ def test_distribution_menu_is_offered_to_its_users(distribution_user):
 def test_outbox_is_read_only_for_a_distribution_user_over_rpc(admin, distribution_user):
     partner_id = admin.call("res.partner", "create", {"name": "E2E Outbox Customer"})
     event_ids = admin.call(
-        "distribution.event", "create", {"event_type": "e2e.checked", "res_model": "res.partner",
-                                         "res_id": partner_id}
+        "distribution.event",
+        "create",
+        {"event_type": "e2e.checked", "res_model": "res.partner", "res_id": partner_id},
     )
     event_ids = event_ids if isinstance(event_ids, list) else [event_ids]
     read = distribution_user.call("distribution.event", "read", event_ids, ["event_type"])
@@ -71,9 +77,10 @@ def test_outbox_is_read_only_for_a_distribution_user_over_rpc(admin, distributio
         with pytest.raises(JsonRpcError) as refused:
             distribution_user.call("distribution.event", method, *args)
         assert refused.value.name == "odoo.exceptions.AccessError", method
-    assert admin.call("distribution.event", "read", event_ids, ["event_type"])[0][
-        "event_type"
-    ] == "e2e.checked"
+    assert (
+        admin.call("distribution.event", "read", event_ids, ["event_type"])[0]["event_type"]
+        == "e2e.checked"
+    )
     admin.call("distribution.event", "unlink", event_ids)
 
 

@@ -38,9 +38,7 @@ class DistributionEvent(models.Model):
         ondelete="set null",
     )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
-    res_id = fields.Many2oneReference(
-        string="Document ID", model_field="res_model", readonly=True
-    )
+    res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
     res_name = fields.Char(string="Document", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     user_id = fields.Many2one(
@@ -49,9 +47,7 @@ class DistributionEvent(models.Model):
         readonly=True,
         help="The user whose action produced the event.",
     )
-    occurred_at = fields.Datetime(
-        required=True, readonly=True, default=fields.Datetime.now
-    )
+    occurred_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     payload = fields.Json(readonly=True)
     payload_text = fields.Text(string="Payload (JSON)", compute="_compute_payload_text")
 

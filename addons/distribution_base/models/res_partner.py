@@ -15,4 +15,4 @@ class ResPartner(models.Model):
 
     @api.model
     def _commercial_fields(self):
-        return super()._commercial_fields() + ["customer_tier"]
+        return [*super()._commercial_fields(), "customer_tier"]

@@ -15,7 +15,7 @@ class DistributionCase(TransactionCase):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "Second Distributor Ltd"})
-        companies = dict(company_id=cls.company_a.id, company_ids=[(6, 0, cls.company_a.ids)])
+        companies = {"company_id": cls.company_a.id, "company_ids": [(6, 0, cls.company_a.ids)]}
         cls.dist_user = new_test_user(
             cls.env,
             "dist_user",

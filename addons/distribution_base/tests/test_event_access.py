@@ -22,7 +22,7 @@ class TestEventAccess(DistributionCase):
     def test_outbox_is_append_only_for_distribution_users_and_managers(self):
         for user in (self.dist_user, self.dist_manager):
             event = self.event_a.with_user(user)
-            self.assertEqual(event.event_type, "order.held", "readable by %s" % user.login)
+            self.assertEqual(event.event_type, "order.held", f"readable by {user.login}")
             with self.assertRaises(AccessError, msg=f"{user.login} must not alter events"):
                 event.write({"event_type": "order.released"})
             with self.assertRaises(AccessError, msg=f"{user.login} must not delete events"):

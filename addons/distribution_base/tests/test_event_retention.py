@@ -57,6 +57,4 @@ class TestEventRetention(DistributionCase):
         self.assertEqual(settings.distribution_event_retention_days, 365)
         settings.distribution_event_retention_days = 90
         settings.execute()
-        self.assertEqual(
-            self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM), "90"
-        )
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM), "90")
