@@ -1,7 +1,7 @@
 """Assemble each module's README.md from its readme/ fragments.
 
-    python scripts/gen_module_readme.py          write the README.md files
-    python scripts/gen_module_readme.py --check  exit 1 when one is out of date (make lint)
+python scripts/gen_module_readme.py          write the README.md files
+python scripts/gen_module_readme.py --check  exit 1 when one is out of date (make lint)
 """
 
 import ast

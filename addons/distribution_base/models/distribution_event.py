@@ -111,36 +111,37 @@ class DistributionEvent(models.Model):
         occurred_at = occurred_at or fields.Datetime.now()
         model_id = self.env["ir.model"]._get_id(records._name)
         has_company = "company_id" in records._fields
-        rows = []
+        default_company_id = self.env.company.id
+        uid, now = self.env.uid, self.env.cr.now()
+        params = []
         for record in records:
             data = payload(record) if callable(payload) else payload
-            company_id = record.company_id.id if has_company else self.env.company.id
-            rows.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            params.extend(
+                (
                     event_type,
                     model_id,
                     records._name,
                     record.id,
                     record.display_name,
-                    company_id or None,
-                    self.env.uid,
+                    record.company_id.id or None if has_company else default_company_id,
+                    uid,
                     occurred_at,
-                    Json(data) if data is not None else None,
-                    self.env.uid,
-                    self.env.uid,
-                    SQL("now() at time zone 'UTC'"),
-                    SQL("now() at time zone 'UTC'"),
+                    None if data is None else Json(data),
+                    uid,
+                    uid,
+                    now,
+                    now,
                 )
             )
+        row = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        # Plain placeholders rather than one SQL object per row: psycopg2 binds them in C, which
+        # keeps a 10,000-record call in one statement without Python-side composition cost.
         self.env.cr.execute(
-            SQL(
-                """INSERT INTO distribution_event (event_type, model_id, res_model, res_id,
-                       res_name, company_id, user_id, occurred_at, payload,
-                       create_uid, write_uid, create_date, write_date)
-                   VALUES %s RETURNING id""",
-                SQL(", ").join(rows),
-            )
+            f"""INSERT INTO distribution_event (event_type, model_id, res_model, res_id,
+                    res_name, company_id, user_id, occurred_at, payload,
+                    create_uid, write_uid, create_date, write_date)
+                VALUES {", ".join([row] * len(records))} RETURNING id""",
+            params,
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
