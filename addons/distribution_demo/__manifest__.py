@@ -1,0 +1,35 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Distribution Control - Demo Distributor",
+    "summary": "Demo data: a wholesale distributor with three warehouses, tiered B2B customers, "
+    "suppliers, carriers and one user per role",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Distribution",
+    "website": "https://github.com/distribution-control/distribution-control",
+    "author": "Distribution Control contributors",
+    "maintainers": ["distribution-control"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": [
+        "distribution_base",
+        "sale_management",
+        "purchase_stock",
+        "sale_stock",
+        "stock_delivery",
+        "account",
+    ],
+    "demo": [
+        "demo/res_company_demo.xml",
+        "demo/stock_warehouse_demo.xml",
+        "demo/res_users_demo.xml",
+        "demo/crm_team_demo.xml",
+        "demo/product_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/product_supplierinfo_demo.xml",
+        "demo/stock_quant_demo.xml",
+        "demo/delivery_carrier_demo.xml",
+        "demo/account_move_demo.xml",
+        "demo/sale_order_demo.xml",
+        "demo/purchase_order_demo.xml",
+    ],
+}
