@@ -70,9 +70,17 @@ class TourCheck(pytest.Item):
 
 def pytest_configure(config):
     try:
-        from odoo.tests import HttpCase
+        from odoo.tools import config as odoo_config
     except ImportError:  # plain pytest without Odoo: nothing to watch
         return
+    # Odoo logs an ERROR when its test framework is imported outside test mode, which pytest-odoo
+    # only enters per test module; say we are testing for the import alone.
+    test_enable = odoo_config["test_enable"]
+    odoo_config["test_enable"] = True
+    try:
+        from odoo.tests import HttpCase
+    finally:
+        odoo_config["test_enable"] = test_enable
     if getattr(HttpCase.start_tour, "_distribution_watched", False):
         return
     original_start_tour = HttpCase.start_tour
@@ -90,7 +98,13 @@ def pytest_collection_modifyitems(session, config, items):
     expected = _declared_tours(items)
     if expected:
         items.append(
-            TourCheck.from_parent(session, name="every_browser_tour_ran", expected=expected)
+            TourCheck.from_parent(
+                session,
+                name="every_browser_tour_ran",
+                path=Path(__file__),
+                nodeid="conftest.py::every_browser_tour_ran",
+                expected=expected,
+            )
         )
         config._distribution_tours = expected
 

@@ -54,12 +54,17 @@ want=$(cat "$ODOO_PATH/requirements.txt" "$ROOT/requirements.txt" | sha1sum | cu
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "Building the virtualenv in $VENV (first run takes a few minutes)"
   [ -x "$PY" ] || python3 -m venv "$VENV"
+  export PIP_DISABLE_PIP_VERSION_CHECK=1
   constraints="$VENV/build-constraints.txt"
   # Odoo's pinned packages still build with setup.py features removed from setuptools 70.
   echo "setuptools<70" >"$constraints"
-  PIP_CONSTRAINT="$constraints" "$PY" -m pip install -q --upgrade "pip<25" wheel "setuptools<70"
-  PIP_CONSTRAINT="$constraints" "$PY" -m pip install -q -r "$ODOO_PATH/requirements.txt"
-  PIP_CONSTRAINT="$constraints" "$PY" -m pip install -q -r "$ROOT/requirements.txt"
+  pip_install() {  # quiet, but for errors (a package index folder missing on a host is no error)
+    PIP_CONSTRAINT="$constraints" "$PY" -m pip install -q "$@" 2>&1 \
+      | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  }
+  pip_install --upgrade "pip<25" wheel "setuptools<70"
+  pip_install -r "$ODOO_PATH/requirements.txt"
+  pip_install -r "$ROOT/requirements.txt"
   echo "$want" >"$stamp"
 fi
 # Make `import odoo` work in the virtualenv (pytest-odoo needs it); rewritten each run so a new

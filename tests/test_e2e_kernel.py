@@ -49,13 +49,21 @@ def distribution_user(admin, connect):
     return connect(login, login)
 
 
-def test_distribution_menu_is_offered_to_its_users(distribution_user):
-    response = distribution_user.http.get(
-        f"{distribution_user.url}/web/webclient/load_menus/{uuid.uuid4().hex}", timeout=30
+def test_distribution_menu_is_offered_to_its_managers(connect):
+    manager = connect("manager", "manager")
+    response = manager.http.get(
+        f"{manager.url}/web/webclient/load_menus/{uuid.uuid4().hex}", timeout=30
     )
     assert response.status_code == 200
     names = {menu["name"] for menu in response.json().values() if isinstance(menu, dict)}
-    assert "Distribution Control" in names
+    assert {"Distribution Control", "Business Events"} <= names
+
+
+@pytest.mark.parametrize("login", ["sales", "warehouse", "buyer", "finance", "approver", "manager"])
+def test_demo_users_log_in_with_the_documented_passwords(connect, login):
+    session = connect(login, login)
+    assert session.uid
+    assert session.call("res.users", "read", [session.uid], ["login"])[0]["login"] == login
 
 
 def test_outbox_is_read_only_for_a_distribution_user_over_rpc(admin, distribution_user):
