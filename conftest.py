@@ -9,6 +9,7 @@
   `make test` sets it, when any of its tests is.
 """
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,17 @@ import pytest
 
 TOUR_DEFINITION = re.compile(r"""web_tour\.tours"\)\s*\.add\(\s*["']([\w.-]+)["']""")
 _tours_completed = set()
+
+
+class _TestFrameworkImportFilter(logging.Filter):
+    """pytest-odoo imports Odoo's test framework before it enters test mode, which Odoo reports
+    as an ERROR with a stack trace on every run; under pytest that import is expected."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith("Importing test framework")
+
+
+logging.getLogger("odoo.tests.common").addFilter(_TestFrameworkImportFilter())
 
 
 def _module_root(path):
@@ -70,17 +82,9 @@ class TourCheck(pytest.Item):
 
 def pytest_configure(config):
     try:
-        from odoo.tools import config as odoo_config
+        from odoo.tests import HttpCase
     except ImportError:  # plain pytest without Odoo: nothing to watch
         return
-    # Odoo logs an ERROR when its test framework is imported outside test mode, which pytest-odoo
-    # only enters per test module; say we are testing for the import alone.
-    test_enable = odoo_config["test_enable"]
-    odoo_config["test_enable"] = True
-    try:
-        from odoo.tests import HttpCase
-    finally:
-        odoo_config["test_enable"] = test_enable
     if getattr(HttpCase.start_tour, "_distribution_watched", False):
         return
     original_start_tour = HttpCase.start_tour
