@@ -1,0 +1,295 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .distribution_exception_rule import OPEN_STATES
+
+
+class DistributionException(models.Model):
+    """One occurrence of a rule on a document (and line): who owns it, by when, and how it ended.
+
+    At most one open occurrence exists per (rule, document, line); re-detection updates its reason.
+    """
+
+    _name = "distribution.exception"
+    _description = "Distribution Exception"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "opened_at desc, id desc"
+
+    rule_id = fields.Many2one("distribution.exception.rule", required=True, ondelete="cascade")
+    name = fields.Char(related="rule_id.name", string="Rule Name")
+    res_model = fields.Char(string="Document Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Document ID", model_field="res_model", required=True, index=True, readonly=True
+    )
+    res_name = fields.Char(string="Document", readonly=True)
+    line_model = fields.Char(readonly=True)
+    line_id = fields.Many2oneReference(string="Line ID", model_field="line_model", readonly=True)
+    line_name = fields.Char(string="Line", readonly=True)
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    severity = fields.Selection(related="rule_id.severity", store=True)
+    transition = fields.Selection(related="rule_id.transition", store=True)
+    category = fields.Selection(
+        [("business", "Business"), ("technical", "Technical")], default="business", required=True
+    )
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("acknowledged", "Acknowledged"),
+            ("resolved", "Resolved"),
+            ("waived", "Waived"),
+            ("cleared", "Auto-cleared"),
+        ],
+        default="open",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    owner_id = fields.Many2one("res.users", index=True, tracking=True)
+    deadline = fields.Datetime()
+    is_breached = fields.Boolean(string="SLA Breached", readonly=True)
+    opened_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    opened_by_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    closed_at = fields.Datetime(readonly=True)
+    closed_by_id = fields.Many2one("res.users", readonly=True)
+    reason = fields.Text(required=True, tracking=True)
+    resolution_note = fields.Text()
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                """CREATE UNIQUE INDEX IF NOT EXISTS distribution_exception_one_open_idx
+                   ON distribution_exception (rule_id, res_model, res_id, COALESCE(line_id, 0))
+                   WHERE state IN %s""",
+                OPEN_STATES,
+            )
+        )
+
+    @api.depends("res_name", "name")
+    def _compute_display_name(self):
+        for exception in self:
+            exception.display_name = f"{exception.res_name}: {exception.name}"
+
+    # ------------------------------------------------------------------ synchronisation
+
+    @api.model
+    def _synchronize(self, records, findings):
+        """Make the open occurrences of ``records`` match ``findings`` ({rule: {key: reason}}).
+
+        New findings open occurrences, known ones get their reason refreshed, and open
+        occurrences of these rules that were not found again are auto-cleared.
+        """
+        rules = self.env["distribution.exception.rule"].union(*findings)
+        existing = self.search(
+            [
+                ("rule_id", "in", rules.ids),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        known = {(e.rule_id, e.res_id, e.line_id or 0): e for e in existing}
+        to_create = []
+        for rule, found in findings.items():
+            for (res_id, line_id), reason in found.items():
+                occurrence = known.pop((rule, res_id, line_id), None)
+                if occurrence is None:
+                    to_create.append((rule, res_id, line_id, reason))
+                elif occurrence.reason != reason:
+                    occurrence.reason = reason
+        cleared = self.union(*known.values())
+        cleared._close("cleared", self.env._("The condition is no longer found."))
+        return self._open(records, to_create)
+
+    def _open(self, records, findings):
+        if not findings:
+            return self.browse()
+        documents = {record.id: record for record in records}
+        line_model = records._distribution_line_model()
+        lines = self.env[line_model].browse({line_id for *_, line_id, _r in findings if line_id})
+        line_names = {line.id: line.display_name for line in lines}
+        now = fields.Datetime.now()
+        vals_list = []
+        for rule, res_id, line_id, reason in findings:
+            document = documents[res_id]
+            vals_list.append(
+                {
+                    "rule_id": rule.id,
+                    "res_model": records._name,
+                    "res_id": res_id,
+                    "res_name": document.display_name,
+                    "line_model": line_model if line_id else False,
+                    "line_id": line_id or False,
+                    "line_name": line_names.get(line_id, False),
+                    "company_id": document.company_id.id,
+                    "reason": reason,
+                    "owner_id": rule._owner_of(document).id,
+                    "deadline": now + timedelta(hours=rule.sla_hours) if rule.sla_hours else False,
+                }
+            )
+        occurrences = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        occurrences._schedule_owner_activities()
+        occurrences._log_on_documents(self.env._("Exception raised"))
+        occurrences._emit("exception.raised")
+        return occurrences.sudo(False)
+
+    def _close(self, state, note):
+        if not self:
+            return
+        self.sudo().write(
+            {
+                "state": state,
+                "closed_at": fields.Datetime.now(),
+                "closed_by_id": self.env.uid,
+                "resolution_note": note,
+            }
+        )
+        self.sudo().activity_ids.action_feedback(feedback=note)
+        label = dict(self._fields["state"]._description_selection(self.env))[state]
+        self._log_on_documents(label)
+        self._emit(f"exception.{state}")
+
+    # ------------------------------------------------------------------ side effects
+
+    def _schedule_owner_activities(self):
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": exception.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": exception.name,
+                    "note": exception.reason,
+                    "user_id": exception.owner_id.id,
+                    "date_deadline": fields.Date.to_date(
+                        exception.deadline or fields.Datetime.now()
+                    ),
+                }
+                for exception in self
+                if exception.owner_id
+            ]
+        )
+
+    def _log_on_documents(self, title):
+        """One chatter note per document, listing its occurrences (a batch, not a loop of posts)."""
+        bodies = {}
+        for exception in self:
+            line = Markup("<li><b>%s</b>: %s</li>") % (exception.name, exception.reason)
+            bodies.setdefault((exception.res_model, exception.res_id), []).append(line)
+        by_model = {}
+        for (model, res_id), lines in bodies.items():
+            body = Markup("<p>%s</p><ul>%s</ul>") % (title, Markup().join(lines))
+            by_model.setdefault(model, {})[res_id] = body
+        for model, model_bodies in by_model.items():
+            documents = self.env[model].browse(model_bodies)
+            if hasattr(documents, "_message_log_batch"):
+                documents.sudo()._message_log_batch(bodies=model_bodies)
+
+    def _emit(self, event_type):
+        self.env["distribution.event"].sudo()._emit(
+            event_type,
+            self,
+            payload=lambda e: {
+                "rule": e.name,
+                "severity": e.severity,
+                "document_model": e.res_model,
+                "document_id": e.res_id,
+                "document": e.res_name,
+                "line_id": e.line_id or None,
+                "reason": e.reason,
+                "owner": e.owner_id.name or None,
+            },
+        )
+
+    # ------------------------------------------------------------------ scheduled actions
+
+    @api.model
+    def _cron_check_sla(self):
+        """Mark open exceptions past their deadline as breached and escalate them, in batch."""
+        breached = self.search(
+            [
+                ("state", "in", OPEN_STATES),
+                ("is_breached", "=", False),
+                ("deadline", "!=", False),
+                ("deadline", "<", fields.Datetime.now()),
+            ]
+        )
+        if not breached:
+            return breached
+        breached.write({"is_breached": True})
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": exception.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._("SLA breached: %s", exception.name),
+                    "note": exception.reason,
+                    "user_id": exception.rule_id.escalation_user_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for exception in breached
+                if exception.rule_id.escalation_user_id
+            ]
+        )
+        breached._emit("exception.breached")
+        return breached
+
+    # ------------------------------------------------------------------ actions
+
+    def action_acknowledge(self):
+        self.filtered(lambda e: e.state == "open").write({"state": "acknowledged"})
+
+    def action_resolve(self):
+        self._close("resolved", self.env._("Resolved by %s", self.env.user.name))
+
+    def _check_can_waive(self):
+        for exception in self:
+            group = exception.rule_id.waiver_group_id
+            if group and group not in self.env.user.groups_id and not self.env.is_superuser():
+                raise AccessError(
+                    self.env._(
+                        "You cannot waive “%(rule)s” on %(document)s: only members of "
+                        "“%(group)s” may. Ask them, or fix the cause so the exception clears.",
+                        rule=exception.name,
+                        document=exception.res_name,
+                        group=group.full_name,
+                    )
+                )
+            if exception.state not in OPEN_STATES:
+                raise UserError(self.env._("%s is not open any more.", exception.display_name))
+
+    def _waive(self, reason):
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for the waiver: it is kept for audit."))
+        self._check_can_waive()
+        self._close("waived", reason)
+
+    def action_open_waive_wizard(self):
+        self._check_can_waive()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Waive Exceptions"),
+            "res_model": "distribution.exception.waive",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_exception_ids": self.ids},
+        }
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,309 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.safe_eval import (
+    _BUILTINS,
+    _SAFE_OPCODES,
+    safe_eval,
+    test_expr,
+    unsafe_eval,
+)
+from odoo.tools.safe_eval import datetime as safe_datetime
+
+# Built-in detectors: code -> (label, document model, level). Each is implemented on its document
+# model as ``_distribution_detect_<code>(rule)`` and returns {(document id, line id or 0): reason}
+# for the whole recordset in a fixed number of queries.
+BUILTIN_DETECTORS = {
+    "stock_shortage": ("Stock shortage", "sale.order", "line"),
+    "credit_limit": ("Credit exposure over limit", "sale.order", "header"),
+    "overdue_invoices": ("Overdue invoices", "sale.order", "header"),
+    "discount": ("Discount above threshold", "sale.order", "line"),
+    "margin": ("Margin below threshold", "sale.order", "line"),
+    "missing_data": ("Missing required data", "sale.order", "header"),
+}
+
+OPEN_STATES = ("open", "acknowledged")
+
+
+class DistributionExceptionRule(models.Model):
+    _name = "distribution.exception.rule"
+    _description = "Exception Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", help="Leave empty to apply the rule to the documents of every company."
+    )
+    target_model = fields.Selection(
+        [
+            ("sale.order", "Sales Order"),
+            ("purchase.order", "Purchase Order"),
+            ("stock.picking", "Transfer"),
+            ("account.move", "Customer Invoice"),
+        ],
+        string="Document",
+        required=True,
+        default="sale.order",
+    )
+    detector = fields.Selection(
+        [(code, label) for code, (label, _model, _level) in BUILTIN_DETECTORS.items()]
+        + [("domain", "Domain"), ("python", "Python expression")],
+        required=True,
+        default="domain",
+        help="How the condition is found. Built-in detectors check many documents at once; a "
+        "domain selects the documents (or lines) in exception; a Python expression is evaluated "
+        "per document and may only be written by system administrators.",
+    )
+    level = fields.Selection(
+        [("header", "Document"), ("line", "Line")],
+        required=True,
+        default="header",
+        help="Line rules raise one exception per offending line, and clear it line by line.",
+    )
+    domain = fields.Char(
+        default="[]",
+        help="Documents (or lines, for line rules) matching this domain are in exception.",
+    )
+    python_code = fields.Text(
+        string="Python Expression",
+        help="Evaluated for each document as `document`; true means in exception. Available: "
+        "document, user, today, datetime.",
+    )
+    threshold = fields.Float(
+        help="Discount or margin in %, or amount, depending on the detector.",
+    )
+    days = fields.Integer(help="Grace period in days for overdue and aging detectors.")
+    required_field_ids = fields.Many2many(
+        "ir.model.fields",
+        string="Required Fields",
+        domain="[('model', '=', target_model), ('store', '=', True)]",
+        help="For the missing-data detector: each empty field is reported.",
+    )
+    reason_template = fields.Char(
+        string="Reason",
+        translate=True,
+        help="Shown to the owner for domain and Python rules. Defaults to the rule name.",
+    )
+    severity = fields.Selection(
+        [("info", "Info"), ("warning", "Warning"), ("blocking", "Blocking")],
+        required=True,
+        default="warning",
+    )
+    transition = fields.Selection(
+        [("confirm", "Confirm"), ("validate", "Validate"), ("post", "Post")],
+        string="Guarded Transition",
+        required=True,
+        default="confirm",
+        help="The step this rule is evaluated at; a blocking exception stops it.",
+    )
+    owner_type = fields.Selection(
+        [
+            ("user", "A user"),
+            ("field", "A field of the document"),
+            ("credit_controller", "The company's credit controller"),
+        ],
+        required=True,
+        default="field",
+    )
+    owner_user_id = fields.Many2one("res.users", string="Owner")
+    owner_field_id = fields.Many2one(
+        "ir.model.fields",
+        domain="[('model', '=', target_model), ('relation', '=', 'res.users')]",
+        help="E.g. the salesperson of an order or the buyer of a purchase order.",
+    )
+    sla_hours = fields.Float(string="SLA (hours)", default=24.0)
+    escalation_user_id = fields.Many2one("res.users", string="Escalate To")
+    waiver_group_id = fields.Many2one(
+        "res.groups",
+        string="Who May Waive",
+        default=lambda self: self.env.ref(
+            "distribution_base.group_distribution_manager", raise_if_not_found=False
+        ),
+    )
+    exception_ids = fields.One2many("distribution.exception", "rule_id", string="Exceptions")
+    open_exception_count = fields.Integer(compute="_compute_open_exception_count")
+
+    @api.depends("exception_ids.state")
+    def _compute_open_exception_count(self):
+        counts = dict(
+            self.env["distribution.exception"]._read_group(
+                [("rule_id", "in", self.ids), ("state", "in", OPEN_STATES)],
+                ["rule_id"],
+                ["__count"],
+            )
+        )
+        for rule in self:
+            rule.open_exception_count = counts.get(rule, 0)
+
+    @api.constrains("detector", "target_model", "level")
+    def _check_detector_target(self):
+        for rule in self:
+            spec = BUILTIN_DETECTORS.get(rule.detector)
+            if spec and (spec[1], spec[2]) != (rule.target_model, rule.level):
+                raise ValidationError(
+                    self.env._(
+                        "The detector “%(detector)s” checks %(level)s of %(model)s documents.",
+                        detector=spec[0],
+                        level=self.env._("lines") if spec[2] == "line" else self.env._("headers"),
+                        model=spec[1],
+                    )
+                )
+            if rule.detector == "python" and rule.level != "header":
+                raise ValidationError(self.env._("Python rules work on whole documents."))
+
+    @api.constrains("python_code")
+    def _check_python_code(self):
+        for rule in self.filtered("python_code"):
+            try:
+                test_expr(rule.python_code, _SAFE_OPCODES, mode="eval")
+            except (SyntaxError, ValueError, NameError) as error:
+                raise ValidationError(
+                    self.env._(
+                        "The Python expression of “%(rule)s” is invalid: %(error)s",
+                        rule=rule.name,
+                        error=error,
+                    )
+                ) from error
+
+    @api.onchange("detector")
+    def _onchange_detector(self):
+        spec = BUILTIN_DETECTORS.get(self.detector)
+        if spec:
+            self.target_model, self.level = spec[1], spec[2]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("python_code") or vals.get("detector") == "python" for vals in vals_list):
+            self._check_python_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "python_code" in vals or vals.get("detector") == "python":
+            self._check_python_rights()
+        return super().write(vals)
+
+    def _check_python_rights(self):
+        if not self.env.is_system():
+            raise AccessError(
+                self.env._(
+                    "Only system administrators may write Python exception rules. Use a built-in "
+                    "detector or a domain, or ask an administrator."
+                )
+            )
+
+    # ------------------------------------------------------------------ detection
+
+    @api.model
+    def _rules_for(self, records, transition=None):
+        domain = [
+            ("target_model", "=", records._name),
+            ("company_id", "in", [False, *records.mapped("company_id").ids]),
+        ]
+        if transition:
+            domain.append(("transition", "=", transition))
+        return self.search(domain)
+
+    def _detect(self, records):
+        """Findings of this rule on ``records``: {(document id, line id or 0): reason}."""
+        self.ensure_one()
+        if self.company_id:
+            records = records.filtered(lambda r: r.company_id == self.company_id)
+        if not records:
+            return {}
+        if self.detector == "domain":
+            return self._detect_domain(records)
+        if self.detector == "python":
+            return self._detect_python(records)
+        return getattr(records, f"_distribution_detect_{self.detector}")(self)
+
+    def _detect_domain(self, records):
+        domain = safe_eval(self.domain or "[]", {"context_today": fields.Date.context_today})
+        reason = self.reason_template or self.name
+        if self.level == "header":
+            matched = records.search([("id", "in", records.ids), *domain])
+            return {(document.id, 0): reason for document in matched}
+        lines = records[records._distribution_line_field]
+        parent_field = records._fields[records._distribution_line_field].inverse_name
+        matched = lines.search([("id", "in", lines.ids), *domain])
+        return {(line[parent_field].id, line.id): reason for line in matched}
+
+    def _detect_python(self, records):
+        code = test_expr(self.python_code or "False", _SAFE_OPCODES, mode="eval")
+        context = {
+            "__builtins__": dict(_BUILTINS),
+            "user": self.env.user,
+            "today": fields.Date.context_today(self),
+            "datetime": safe_datetime,
+        }
+        reason = self.reason_template or self.name
+        found = {}
+        for document in records:
+            if unsafe_eval(code, dict(context, document=document)):  # opcodes checked above
+                found[(document.id, 0)] = reason
+        return found
+
+    @api.model
+    def _run(self, records, transition=None):
+        """Evaluate the applicable rules on ``records`` and bring occurrences up to date."""
+        records = records.exists()._distribution_checkable()
+        rules = self._rules_for(records, transition)
+        if not records or not rules:
+            return self.env["distribution.exception"]
+        records.flush_model()
+        findings = {rule: rule._detect(records) for rule in rules}
+        return self.env["distribution.exception"]._synchronize(records, findings)
+
+    @api.model
+    def _cron_scan(self, chunk_size=500):
+        """Re-check pending documents of every guarded model, one chunk per run.
+
+        The last id done is kept per model, and while documents remain the cron reports progress
+        so Odoo runs it again at once in a new transaction: a long scan commits chunk by chunk and
+        resumes where it stopped if interrupted.
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        done = remaining = 0
+        models_in_use = [model for (model,) in self._read_group([], ["target_model"])]
+        for model in models_in_use:
+            key = f"distribution_exceptions.scan_cursor.{model}"
+            last_id = int(params.get_param(key, 0))
+            Document = self.env[model]
+            pending = Document.search(
+                [("id", ">", last_id), *Document._distribution_checkable_domain()],
+                order="id",
+                limit=chunk_size + 1,
+            )
+            chunk = pending[:chunk_size]
+            self._run(chunk)
+            done += len(chunk)
+            if len(pending) > chunk_size:
+                remaining += 1
+                params.set_param(key, chunk[-1].id)
+            else:
+                params.set_param(key, 0)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _owner_of(self, document):
+        """The user who owns this rule's exceptions on ``document``."""
+        self.ensure_one()
+        if self.owner_type == "user":
+            return self.owner_user_id
+        if self.owner_type == "credit_controller":
+            return document.company_id.distribution_credit_controller_id or self.owner_user_id
+        if self.owner_field_id:
+            return document[self.owner_field_id.name] or self.owner_user_id
+        return document._distribution_default_owner() or self.owner_user_id
+
+    # ------------------------------------------------------------------ actions
+
+    def action_view_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "distribution_exceptions.distribution_exception_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_open": 1}
+        return action
