@@ -12,6 +12,7 @@
     "development_status": "Alpha",
     "depends": [
         "distribution_base",
+        "distribution_exceptions",
         "sale_management",
         "purchase_stock",
         "sale_stock",
@@ -31,5 +32,6 @@
         "demo/account_move_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/purchase_order_demo.xml",
+        "demo/distribution_exception_rule_demo.xml",
     ],
 }

@@ -107,6 +107,8 @@ class DistributionExceptionMixin(models.AbstractModel):
                 ("state", "in", OPEN_STATES),
                 ("severity", "=", "blocking"),
                 ("transition", "=", transition),
+                # archived rules are not run any more, so their occurrences would never clear
+                ("rule_id.active", "=", True),
             ]
         )
         if blocking:

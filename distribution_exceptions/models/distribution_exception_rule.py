@@ -253,7 +253,31 @@ class DistributionExceptionRule(models.Model):
             return self.env["distribution.exception"]
         records.flush_model()
         findings = {rule: rule._detect(records) for rule in rules}
+        rules._drop_waived(records, findings)
         return self.env["distribution.exception"]._synchronize(records, findings)
+
+    def _drop_waived(self, records, findings):
+        """Remove from ``findings`` what a manager waived on ``records``: a waiver is kept.
+
+        Without this the next run would open the waived condition again, and the document could
+        never pass its guarded step.
+        """
+        waived = (
+            self.env["distribution.exception"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("rule_id", "in", self.ids),
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                    ("state", "=", "waived"),
+                ],
+                ["rule_id", "res_id", "line_id"],
+            )
+        )
+        for exception in waived:
+            key = (exception.res_id, exception.line_id or 0)
+            findings.get(exception.rule_id, {}).pop(key, None)
 
     @api.model
     def _cron_scan(self, chunk_size=500):
@@ -293,8 +317,10 @@ class DistributionExceptionRule(models.Model):
             return self.owner_user_id
         if self.owner_type == "credit_controller":
             return document.company_id.distribution_credit_controller_id or self.owner_user_id
-        if self.owner_field_id:
-            return document[self.owner_field_id.name] or self.owner_user_id
+        # ir.model.fields is readable by administrators only, and rules run as the user
+        owner_field = self.sudo().owner_field_id
+        if owner_field:
+            return document[owner_field.name] or self.owner_user_id
         return document._distribution_default_owner() or self.owner_user_id
 
     # ------------------------------------------------------------------ actions

@@ -72,8 +72,12 @@ class SaleOrder(models.Model):
         partners = self.partner_id.commercial_partner_id.filtered("credit_limit")
         if not partners:
             return {}
+        # The exposure is the customer's: count every salesperson's orders and invoices, not
+        # only those the user who triggers the check may read.
         open_orders = dict(
-            self.env["sale.order.line"]._read_group(
+            self.env["sale.order.line"]
+            .sudo()
+            ._read_group(
                 [
                     ("order_id.state", "=", "sale"),
                     ("order_id.partner_id.commercial_partner_id", "in", partners.ids),
@@ -113,7 +117,9 @@ class SaleOrder(models.Model):
         cutoff = fields.Date.context_today(self) - timedelta(days=rule.days)
         overdue = {
             partner: (count, residual)
-            for partner, count, residual in self.env["account.move"]._read_group(
+            for partner, count, residual in self.env["account.move"]
+            .sudo()
+            ._read_group(
                 [
                     ("move_type", "=", "out_invoice"),
                     ("state", "=", "posted"),
@@ -165,13 +171,11 @@ class SaleOrder(models.Model):
         return found
 
     def _distribution_detect_missing_data(self, rule):
+        # ir.model.fields is readable by administrators only, and rules run as the user
+        required = rule.sudo().required_field_ids
         found = {}
         for order in self:
-            missing = [
-                field.field_description
-                for field in rule.required_field_ids
-                if not order[field.name]
-            ]
+            missing = [field.field_description for field in required if not order[field.name]]
             if missing:
                 found[(order.id, 0)] = self.env._("Missing: %s", ", ".join(missing))
         return found

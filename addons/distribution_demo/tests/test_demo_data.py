@@ -151,3 +151,18 @@ class TestDemoData(TransactionCase):
         self.assertTrue(scarce, "at least one product has only a few units in some DC")
         plenty = products.filtered(lambda p: p.qty_available >= 100)
         self.assertTrue(plenty, "and others are well stocked")
+
+    def test_quotations_show_open_exceptions_of_several_kinds(self):
+        exceptions = self.env["distribution.exception"].search(
+            [("res_model", "=", "sale.order"), ("state", "=", "open")]
+        )
+        demo_rules = exceptions.rule_id.filtered(
+            lambda rule: rule.get_external_id()[rule.id].startswith("distribution_demo.")
+        )
+        self.assertGreaterEqual(len(demo_rules), 4, demo_rules.mapped("name"))
+        self.assertIn("blocking", exceptions.mapped("severity"))
+        self.assertTrue(all(exceptions.filtered(lambda e: e.rule_id in demo_rules).owner_id))
+        finance = self.env["res.users"].search([("login", "=", "finance")])
+        credit = exceptions.filtered(lambda e: e.rule_id.detector == "credit_limit")
+        self.assertTrue(credit, "a quotation is over its customer's credit limit")
+        self.assertEqual(credit.owner_id, finance, "credit holds go to the credit controller")

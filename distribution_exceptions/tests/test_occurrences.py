@@ -1,0 +1,173 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from psycopg2 import IntegrityError
+
+from odoo import Command, fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import ExceptionCase
+
+
+@tagged("post_install", "-at_install")
+class TestOccurrences(ExceptionCase):
+    # ------------------------------------------------------------------ one open occurrence
+
+    def test_rerun_keeps_one_occurrence_and_refreshes_its_reason(self):
+        rule = self.make_rule("stock_shortage")
+        order = self.make_order([(self.widget, 8)])
+        Rule = self.Rule.with_user(self.salesman)
+        Rule._run(order.with_user(self.salesman))
+        first = self.open_exceptions(order)
+        Rule._run(order.with_user(self.salesman))
+        self.assertEqual(self.open_exceptions(order), first, "no duplicate")
+        self.assertIn("needs 8", first.reason)
+
+        order.order_line.product_uom_qty = 9
+        Rule._run(order.with_user(self.salesman))
+        self.assertEqual(self.open_exceptions(order), first)
+        self.assertIn("needs 9", first.reason)
+        all_occurrences = self.Exception.sudo().search(
+            [("rule_id", "=", rule.id), ("res_id", "=", order.id)]
+        )
+        self.assertEqual(all_occurrences, first)
+
+    def test_acknowledged_occurrence_is_still_the_open_one(self):
+        self.make_rule("stock_shortage")
+        order = self.make_order([(self.widget, 8)])
+        order.with_user(self.salesman).action_distribution_recheck()
+        exception = self.open_exceptions(order).with_user(self.salesman)
+        exception.action_acknowledge()
+        self.assertEqual(exception.state, "acknowledged")
+        order.with_user(self.salesman).action_distribution_recheck()
+        self.assertEqual(self.open_exceptions(order), exception)
+
+    def test_unique_index_refuses_a_second_open_occurrence(self):
+        self.make_rule("stock_shortage")
+        order = self.make_order([(self.widget, 8)])
+        order.action_distribution_recheck()
+        exception = self.open_exceptions(order)
+        values = {
+            "rule_id": exception.rule_id.id,
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "line_model": "sale.order.line",
+            "line_id": exception.line_id,
+            "reason": "duplicate",
+        }
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.Exception.sudo().create(values)
+                self.env.flush_all()
+        # a closed occurrence does not count
+        exception.sudo().action_resolve()
+        self.Exception.sudo().create(values)
+        self.env.flush_all()
+
+    # ------------------------------------------------------------------ auto-clear
+
+    def test_line_exception_clears_when_stock_arrives(self):
+        self.make_rule("stock_shortage")
+        order = self.make_order([(self.widget, 8), (self.gadget, 2)])
+        order.with_user(self.salesman).action_distribution_recheck()
+        exception = self.open_exceptions(order)
+        self.assertEqual(exception.line_id, order.order_line[0].id)
+
+        self.set_stock(self.widget, 3.0)
+        order.with_user(self.salesman).action_distribution_recheck()
+        self.assertEqual(exception.state, "cleared")
+        self.assertTrue(exception.closed_at)
+        self.assertEqual(exception.closed_by_id, self.salesman)
+        self.assertFalse(self.open_exceptions(order))
+        self.assertFalse(exception.activity_ids, "the owner's to-do is done")
+
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_line_exception_clears_when_the_line_goes(self):
+        self.make_rule("stock_shortage")
+        order = self.make_order([(self.widget, 8), (self.gadget, 2)])
+        order.with_user(self.salesman).action_distribution_recheck()
+        exception = self.open_exceptions(order)
+        order.with_user(self.salesman).write({"order_line": [Command.unlink(exception.line_id)]})
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(exception.state, "cleared")
+        self.assertEqual(order.state, "sale")
+
+    def test_header_exception_clears_when_the_data_is_filled(self):
+        ref_field = self.env["ir.model.fields"]._get("sale.order", "client_order_ref")
+        self.make_rule("missing_data", required_field_ids=[Command.set(ref_field.ids)])
+        order = self.make_order([(self.gadget, 1)])
+        order.with_user(self.salesman).action_distribution_recheck()
+        exception = self.open_exceptions(order)
+        self.assertFalse(exception.line_id)
+
+        order.with_user(self.salesman).client_order_ref = "PO-7"
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(exception.state, "cleared")
+        self.assertEqual(order.state, "sale")
+
+    # ------------------------------------------------------------------ owner, SLA, trail
+
+    def test_owner_deadline_activity_and_events(self):
+        rule = self.make_rule("stock_shortage", sla_hours=8.0)
+        order = self.make_order([(self.widget, 8)])
+        before = fields.Datetime.now()
+        order.with_user(self.salesman).action_distribution_recheck()
+        exception = self.open_exceptions(order)
+
+        self.assertEqual(exception.owner_id, self.salesman, "the order's salesperson")
+        self.assertEqual(exception.opened_by_id, self.salesman)
+        expected = before + timedelta(hours=8)
+        self.assertLessEqual(abs((exception.deadline - expected).total_seconds()), 60)
+        activity = exception.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.res_model, "distribution.exception")
+        self.assertEqual(activity.date_deadline, exception.deadline.date())
+        self.assertEqual(activity.summary, rule.name)
+
+        self.set_stock(self.widget, 10.0)
+        order.with_user(self.salesman).action_distribution_recheck()
+        events = (
+            self.env["distribution.event"]
+            .sudo()
+            .search(
+                [("res_model", "=", "distribution.exception"), ("res_id", "=", exception.id)],
+                order="id",
+            )
+        )
+        self.assertEqual(events.mapped("event_type"), ["exception.raised", "exception.cleared"])
+        payload = events[0].payload
+        self.assertEqual(payload["rule"], rule.name)
+        self.assertEqual(payload["document_id"], order.id)
+        self.assertEqual(payload["owner"], self.salesman.name)
+        self.assertEqual(payload["severity"], "blocking")
+
+    def test_default_owner_is_the_salesperson(self):
+        self.make_rule("stock_shortage", owner_field_id=False)
+        order = self.make_order([(self.widget, 8)], user=self.manager, user_id=self.salesman_2.id)
+        order.with_user(self.manager).action_distribution_recheck()
+        self.assertEqual(self.open_exceptions(order).owner_id, self.salesman_2)
+
+    def test_fixed_owner_and_credit_controller(self):
+        self.company.distribution_credit_controller_id = self.manager
+        fixed = self.make_rule("stock_shortage", owner_type="user", owner_user_id=self.admin.id)
+        credit = self.make_rule(
+            "domain", owner_type="credit_controller", domain="[('amount_total', '>', 0)]"
+        )
+        order = self.make_order([(self.widget, 8)])
+        order.action_distribution_recheck()
+        self.assertEqual(self.open_exceptions(order, fixed).owner_id, self.admin)
+        self.assertEqual(self.open_exceptions(order, credit).owner_id, self.manager)
+
+    def test_order_summary_fields(self):
+        self.make_rule("stock_shortage", name="Short")
+        self.make_rule("discount", threshold=5.0, severity="warning")
+        order = self.make_order([(self.widget, 8, {"discount": 10.0})])
+        order.with_user(self.salesman).action_distribution_recheck()
+        order.invalidate_recordset()
+        self.assertEqual(order.distribution_open_exception_count, 2)
+        self.assertIn("Short", order.distribution_blocking_summary)
+        self.assertNotIn("discount", order.distribution_blocking_summary)
