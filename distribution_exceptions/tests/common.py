@@ -1,15 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from contextlib import contextmanager
-from unittest.mock import patch
-
 from odoo import Command, fields
+from odoo.addons.distribution_base.tests.common import capture_queries
 from odoo.addons.distribution_exceptions.models.distribution_exception_rule import (
     BUILTIN_DETECTORS,
     OPEN_STATES,
 )
-from odoo.sql_db import Cursor
 from odoo.tests import TransactionCase, new_test_user
-from odoo.tools import SQL
 
 SALESMAN_GROUPS = "sales_team.group_sale_salesman,distribution_base.group_distribution_user"
 MANAGER_GROUPS = "sales_team.group_sale_manager,distribution_base.group_distribution_manager"
@@ -163,15 +159,4 @@ class ExceptionCase(TransactionCase):
         user = user or self.salesman
         return rule.with_user(user)._detect(orders.with_user(user))
 
-    @contextmanager
-    def capture_queries(self):
-        """Record every SQL statement sent on any cursor while the block runs."""
-        queries = []
-        original_execute = Cursor.execute
-
-        def execute(cr, query, params=None, log_exceptions=True):
-            queries.append(query.code if isinstance(query, SQL) else str(query))
-            return original_execute(cr, query, params, log_exceptions)
-
-        with patch("odoo.sql_db.Cursor.execute", execute):
-            yield queries
+    capture_queries = staticmethod(capture_queries)

@@ -7,6 +7,20 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
 
+@contextmanager
+def capture_queries():
+    """Record every SQL statement sent on any cursor while the block runs."""
+    queries = []
+    original_execute = Cursor.execute
+
+    def execute(cr, query, params=None, log_exceptions=True):
+        queries.append(query.code if isinstance(query, SQL) else str(query))
+        return original_execute(cr, query, params, log_exceptions)
+
+    with patch("odoo.sql_db.Cursor.execute", execute):
+        yield queries
+
+
 class DistributionCase(TransactionCase):
     """Two companies and one user per distribution role, created for the test (no demo data)."""
 
@@ -36,15 +50,4 @@ class DistributionCase(TransactionCase):
         )
         cls.Event = cls.env["distribution.event"]
 
-    @contextmanager
-    def capture_queries(self):
-        """Record every SQL statement sent on any cursor while the block runs."""
-        queries = []
-        original_execute = Cursor.execute
-
-        def execute(cr, query, params=None, log_exceptions=True):
-            queries.append(query.code if isinstance(query, SQL) else str(query))
-            return original_execute(cr, query, params, log_exceptions)
-
-        with patch("odoo.sql_db.Cursor.execute", execute):
-            yield queries
+    capture_queries = staticmethod(capture_queries)
