@@ -26,6 +26,7 @@
         "data/base_automation.xml",
         "views/distribution_exception_rule_views.xml",
         "views/distribution_exception_views.xml",
+        "views/distribution_exception_report_views.xml",
         "views/sale_order_views.xml",
         "wizards/distribution_exception_waive_views.xml",
         "views/distribution_exceptions_menus.xml",

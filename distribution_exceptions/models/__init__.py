@@ -1,6 +1,7 @@
 from . import distribution_exception_rule
 from . import distribution_exception
 from . import distribution_exception_mixin
+from . import distribution_exception_report
 from . import sale_order
 from . import purchase_order
 from . import stock_picking

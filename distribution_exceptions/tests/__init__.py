@@ -3,3 +3,4 @@ from . import test_blocking
 from . import test_occurrences
 from . import test_waive
 from . import test_batch
+from . import test_exception_report
