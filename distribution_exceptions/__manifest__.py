@@ -23,12 +23,21 @@
         "security/ir.model.access.csv",
         "security/distribution_exception_rules.xml",
         "data/ir_cron.xml",
+        "data/ir_actions_server.xml",
         "data/base_automation.xml",
         "views/distribution_exception_rule_views.xml",
         "views/distribution_exception_views.xml",
         "views/distribution_exception_report_views.xml",
         "views/sale_order_views.xml",
+        "views/purchase_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/account_move_views.xml",
         "wizards/distribution_exception_waive_views.xml",
         "views/distribution_exceptions_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "distribution_exceptions/static/tests/tours/*.js",
+        ],
+    },
 }

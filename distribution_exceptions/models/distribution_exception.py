@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .distribution_exception_rule import OPEN_STATES
@@ -34,9 +35,7 @@ class DistributionException(models.Model):
     company_id = fields.Many2one("res.company", index=True, readonly=True)
     severity = fields.Selection(related="rule_id.severity", store=True)
     transition = fields.Selection(related="rule_id.transition", store=True)
-    category = fields.Selection(
-        [("business", "Business"), ("technical", "Technical")], default="business", required=True
-    )
+    category = fields.Selection(related="rule_id.category", store=True)
     state = fields.Selection(
         [
             ("open", "Open"),
@@ -70,6 +69,62 @@ class DistributionException(models.Model):
             )
         )
 
+    # ------------------------------------------------------------------ access
+    # Like activities and messages, an occurrence is visible to whoever may read its document:
+    # a salesman sees the exceptions of his orders, not of his colleagues' ones.
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if not self.env.su:
+            domain = expression.AND([domain, self._readable_documents_domain()])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _readable_documents_domain(self):
+        """Occurrences whose document the user may read, as sub-queries (no ids are loaded)."""
+        models_in_use = [
+            model
+            for model, _label in self.env["distribution.exception.rule"]
+            ._fields["target_model"]
+            ._description_selection(self.env)
+            if model in self.env and self.env[model].browse().has_access("read")
+        ]
+        return expression.OR(
+            [
+                [
+                    ("res_model", "=", model),
+                    ("res_id", "in", self.env[model].with_context(active_test=False)._search([])),
+                ]
+                for model in models_in_use
+            ]
+        )
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or not self._ids:
+            return result
+        by_model = {}
+        for exception in self.sudo():
+            by_model.setdefault(exception.res_model, {}).setdefault(exception.res_id, []).append(
+                exception.id
+            )
+        forbidden_ids = []
+        for model, by_document in by_model.items():
+            documents = self.env[model].browse(by_document).exists() if model in self.env else []
+            readable = set(documents._filtered_access("read").ids) if documents else set()
+            for res_id, ids in by_document.items():
+                if res_id not in readable:
+                    forbidden_ids += ids
+        if not forbidden_ids:
+            return None
+        forbidden = self.browse(forbidden_ids)
+        return forbidden, lambda: AccessError(
+            self.env._(
+                "You may not see these exceptions because you cannot read their documents: %s",
+                ", ".join(forbidden.sudo().mapped("res_name")),
+            )
+        )
+
     @api.depends("res_name", "name")
     def _compute_display_name(self):
         for exception in self:
@@ -78,13 +133,14 @@ class DistributionException(models.Model):
     # ------------------------------------------------------------------ synchronisation
 
     @api.model
-    def _synchronize(self, records, findings):
-        """Make the open occurrences of ``records`` match ``findings`` ({rule: {key: reason}}).
+    def _synchronize(self, records, results):
+        """Make the open occurrences match ``results``: {rule: (documents checked, findings)}.
 
-        New findings open occurrences, known ones get their reason refreshed, and open
-        occurrences of these rules that were not found again are auto-cleared.
+        Findings are {(document id, line id or 0): reason}. New findings open occurrences, known
+        ones get their reason refreshed, and open occurrences of a rule on documents it checked
+        and no longer finds are auto-cleared. Documents out of a rule's scope are left alone.
         """
-        rules = self.env["distribution.exception.rule"].union(*findings)
+        rules = self.env["distribution.exception.rule"].union(*results)
         existing = self.search(
             [
                 ("rule_id", "in", rules.ids),
@@ -95,15 +151,21 @@ class DistributionException(models.Model):
         )
         known = {(e.rule_id, e.res_id, e.line_id or 0): e for e in existing}
         to_create = []
-        for rule, found in findings.items():
+        to_clear = []
+        for rule, (checked, found) in results.items():
             for (res_id, line_id), reason in found.items():
                 occurrence = known.pop((rule, res_id, line_id), None)
                 if occurrence is None:
                     to_create.append((rule, res_id, line_id, reason))
                 elif occurrence.reason != reason:
                     occurrence.reason = reason
-        cleared = self.union(*known.values())
-        cleared._close("cleared", self.env._("The condition is no longer found."))
+            checked_ids = set(checked.ids)
+            to_clear += [
+                occurrence
+                for (known_rule, res_id, _line), occurrence in known.items()
+                if known_rule == rule and res_id in checked_ids
+            ]
+        self.union(*to_clear)._close("cleared", self.env._("The condition is no longer found."))
         return self._open(records, to_create)
 
     def _open(self, records, findings):
@@ -111,7 +173,9 @@ class DistributionException(models.Model):
             return self.browse()
         documents = {record.id: record for record in records}
         line_model = records._distribution_line_model()
-        lines = self.env[line_model].browse({line_id for *_, line_id, _r in findings if line_id})
+        line_ids = {line_id for *_, line_id, _r in findings if line_id}
+        # header-only hosts (no _distribution_line_field) have no line model
+        lines = self.env[line_model].browse(line_ids) if line_model else ()
         line_names = {line.id: line.display_name for line in lines}
         now = fields.Datetime.now()
         vals_list = []

@@ -3,6 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from .distribution_exception_rule import OPEN_STATES
 
@@ -27,13 +28,17 @@ class DistributionBlockedError(UserError):
 class DistributionExceptionMixin(models.AbstractModel):
     """What a document needs to be guarded by exception rules.
 
-    A host model inherits this mixin, names its lines (``_distribution_line_field``) and calls
+    A host model inherits this mixin, names its lines (``_distribution_line_field``), says which
+    documents each kind of rule looks at (``_distribution_scopes``) and calls
     :meth:`_distribution_guard` at the start of each guarded transition.
     """
 
     _name = "distribution.exception.mixin"
     _description = "Document Guarded by Exception Rules"
     _distribution_line_field = None
+    # {transition: domain}: the documents the rules of that transition are evaluated on, i.e.
+    # those that have not passed it yet; "monitor" selects the documents monitoring rules watch.
+    _distribution_scopes = {}
 
     distribution_exception_ids = fields.One2many(
         "distribution.exception",
@@ -83,11 +88,13 @@ class DistributionExceptionMixin(models.AbstractModel):
 
     @api.model
     def _distribution_checkable_domain(self):
-        """Documents that have not passed their guarded transition yet."""
-        return []
+        """Documents some rule of this model may still apply to (any scope)."""
+        return expression.OR(list(self._distribution_scopes.values()))
 
-    def _distribution_checkable(self):
-        return self.filtered_domain(self._distribution_checkable_domain())
+    def _distribution_in_scope(self, transition):
+        return self.filtered_domain(
+            self._distribution_scopes.get(transition, expression.FALSE_DOMAIN)
+        )
 
     def _distribution_default_owner(self):
         """Owner when a rule names none: the document's responsible user."""
@@ -142,6 +149,16 @@ class DistributionExceptionMixin(models.AbstractModel):
             lines=lines,
         )
         return DistributionBlockedError(message, details)
+
+    def unlink(self):
+        occurrences = (
+            self.env["distribution.exception"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        result = super().unlink()
+        occurrences.unlink()
+        return result
 
     def action_distribution_recheck(self):
         """Re-run every rule of this document type on the selected documents."""

@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import namedtuple
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
 from odoo.tools.safe_eval import (
     _BUILTINS,
     _SAFE_OPCODES,
@@ -10,16 +13,24 @@ from odoo.tools.safe_eval import (
 )
 from odoo.tools.safe_eval import datetime as safe_datetime
 
-# Built-in detectors: code -> (label, document model, level). Each is implemented on its document
-# model as ``_distribution_detect_<code>(rule)`` and returns {(document id, line id or 0): reason}
-# for the whole recordset in a fixed number of queries.
+# Built-in detectors: code -> (label, document model, level, default transition). Each is
+# implemented on its document model as ``_distribution_detect_<code>(rule)`` and returns
+# {(document id, line id or 0): reason} for the whole recordset in a fixed number of queries.
+Detector = namedtuple("Detector", "label model level transition")
 BUILTIN_DETECTORS = {
-    "stock_shortage": ("Stock shortage", "sale.order", "line"),
-    "credit_limit": ("Credit exposure over limit", "sale.order", "header"),
-    "overdue_invoices": ("Overdue invoices", "sale.order", "header"),
-    "discount": ("Discount above threshold", "sale.order", "line"),
-    "margin": ("Margin below threshold", "sale.order", "line"),
-    "missing_data": ("Missing required data", "sale.order", "header"),
+    "stock_shortage": Detector("Stock shortage", "sale.order", "line", "confirm"),
+    "credit_limit": Detector("Credit exposure over limit", "sale.order", "header", "confirm"),
+    "overdue_invoices": Detector("Overdue invoices", "sale.order", "header", "confirm"),
+    "discount": Detector("Discount above threshold", "sale.order", "line", "confirm"),
+    "margin": Detector("Margin below threshold", "sale.order", "line", "confirm"),
+    "missing_data": Detector("Missing required data", "sale.order", "header", "confirm"),
+    "late_receipt": Detector("Receipt later than planned", "purchase.order", "line", "monitor"),
+    "unacknowledged": Detector(
+        "Not acknowledged by the supplier", "purchase.order", "header", "monitor"
+    ),
+    "backorder_age": Detector("Backorder too old", "stock.picking", "header", "monitor"),
+    "late_delivery": Detector("Delivery later than promised", "stock.picking", "header", "monitor"),
+    "invoice_hold": Detector("Deliveries not confirmed", "account.move", "header", "post"),
 }
 
 OPEN_STATES = ("open", "acknowledged")
@@ -48,7 +59,7 @@ class DistributionExceptionRule(models.Model):
         default="sale.order",
     )
     detector = fields.Selection(
-        [(code, label) for code, (label, _model, _level) in BUILTIN_DETECTORS.items()]
+        [(code, spec.label) for code, spec in BUILTIN_DETECTORS.items()]
         + [("domain", "Domain"), ("python", "Python expression")],
         required=True,
         default="domain",
@@ -74,7 +85,10 @@ class DistributionExceptionRule(models.Model):
     threshold = fields.Float(
         help="Discount or margin in %, or amount, depending on the detector.",
     )
-    days = fields.Integer(help="Grace period in days for overdue and aging detectors.")
+    days = fields.Integer(
+        help="Grace period in days: invoices overdue by more than this, receipts this late, "
+        "orders unacknowledged this long, backorders this old.",
+    )
     required_field_ids = fields.Many2many(
         "ir.model.fields",
         string="Required Fields",
@@ -91,12 +105,26 @@ class DistributionExceptionRule(models.Model):
         required=True,
         default="warning",
     )
+    category = fields.Selection(
+        [("business", "Business"), ("technical", "Technical")],
+        required=True,
+        default="business",
+        help="Technical exceptions (an integration failing, a dead-lettered event) are for "
+        "administrators; business ones for the people who handle the documents.",
+    )
     transition = fields.Selection(
-        [("confirm", "Confirm"), ("validate", "Validate"), ("post", "Post")],
+        [
+            ("confirm", "Confirm"),
+            ("validate", "Validate"),
+            ("post", "Post"),
+            ("monitor", "None (monitoring)"),
+        ],
         string="Guarded Transition",
         required=True,
         default="confirm",
-        help="The step this rule is evaluated at; a blocking exception stops it.",
+        help="The step this rule is evaluated before; a blocking exception stops it. Monitoring "
+        "rules guard no step: they watch documents already under way (a late receipt, an old "
+        "backorder) and are evaluated by the scheduled scan and the automation rules.",
     )
     owner_type = fields.Selection(
         [
@@ -141,17 +169,53 @@ class DistributionExceptionRule(models.Model):
     def _check_detector_target(self):
         for rule in self:
             spec = BUILTIN_DETECTORS.get(rule.detector)
-            if spec and (spec[1], spec[2]) != (rule.target_model, rule.level):
+            if spec and (spec.model, spec.level) != (rule.target_model, rule.level):
                 raise ValidationError(
                     self.env._(
                         "The detector “%(detector)s” checks %(level)s of %(model)s documents.",
-                        detector=spec[0],
-                        level=self.env._("lines") if spec[2] == "line" else self.env._("headers"),
-                        model=spec[1],
+                        detector=spec.label,
+                        level=self.env._("lines")
+                        if spec.level == "line"
+                        else self.env._("headers"),
+                        model=spec.model,
                     )
                 )
             if rule.detector == "python" and rule.level != "header":
                 raise ValidationError(self.env._("Python rules work on whole documents."))
+
+    @api.constrains("transition", "target_model", "severity")
+    def _check_transition(self):
+        for rule in self:
+            scopes = self.env[rule.target_model]._distribution_scopes
+            if rule.transition not in scopes:
+                raise ValidationError(
+                    self.env._(
+                        "“%(rule)s”: a %(document)s has no “%(transition)s” step. Choose one of: "
+                        "%(choices)s.",
+                        rule=rule.name,
+                        document=rule._description_selection_label("target_model"),
+                        transition=rule._description_selection_label("transition"),
+                        choices=", ".join(
+                            label
+                            for value, label in self._fields["transition"]._description_selection(
+                                self.env
+                            )
+                            if value in scopes
+                        ),
+                    )
+                )
+            if rule.transition == "monitor" and rule.severity == "blocking":
+                raise ValidationError(
+                    self.env._(
+                        "“%s” guards no step, so it cannot block anything: make it a warning, or "
+                        "choose the step it must stop.",
+                        rule.name,
+                    )
+                )
+
+    def _description_selection_label(self, field_name):
+        selection = dict(self._fields[field_name]._description_selection(self.env))
+        return selection.get(self[field_name], self[field_name])
 
     @api.constrains("python_code")
     def _check_python_code(self):
@@ -171,7 +235,9 @@ class DistributionExceptionRule(models.Model):
     def _onchange_detector(self):
         spec = BUILTIN_DETECTORS.get(self.detector)
         if spec:
-            self.target_model, self.level = spec[1], spec[2]
+            self.target_model, self.level, self.transition = spec.model, spec.level, spec.transition
+            if spec.transition == "monitor" and self.severity == "blocking":
+                self.severity = "warning"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -246,21 +312,35 @@ class DistributionExceptionRule(models.Model):
 
     @api.model
     def _run(self, records, transition=None):
-        """Evaluate the applicable rules on ``records`` and bring occurrences up to date."""
-        records = records.exists()._distribution_checkable()
+        """Evaluate the applicable rules on ``records`` and bring occurrences up to date.
+
+        Detection runs as the user; keeping the occurrences up to date is the engine's job and
+        is done with elevated rights, once the user is known to read the documents. Whoever may
+        confirm an order (post an invoice…) gets it checked, whatever their Distribution groups.
+        """
+        records = records.exists()
+        records.check_access("read")
         rules = self._rules_for(records, transition)
         if not records or not rules:
             return self.env["distribution.exception"]
         records.flush_model()
-        findings = {rule: rule._detect(records) for rule in rules}
-        rules._drop_waived(records, findings)
-        return self.env["distribution.exception"]._synchronize(records, findings)
+        scopes = {step: records._distribution_in_scope(step) for step in rules.mapped("transition")}
+        results = {}
+        for rule in rules:
+            in_scope = scopes[rule.transition]
+            # A document that passed a guarded step keeps its open occurrences for their owners
+            # to close; one that left the monitored states (a delivered transfer) is over.
+            checked = records if rule.transition == "monitor" else in_scope
+            results[rule] = (checked, rule._detect(in_scope))
+        rules._drop_waived(records, results)
+        return self.env["distribution.exception"].sudo()._synchronize(records, results).sudo(False)
 
-    def _drop_waived(self, records, findings):
-        """Remove from ``findings`` what a manager waived on ``records``: a waiver is kept.
+    def _drop_waived(self, records, results):
+        """Remove from the findings what was waived and is found again unchanged.
 
-        Without this the next run would open the waived condition again, and the document could
-        never pass its guarded step.
+        A waiver covers the condition as it was found: when the finding changes (another quantity,
+        amount or date, so another reason) it is raised again. Without this, the next run would
+        reopen the waived condition and the document could never pass its step.
         """
         waived = (
             self.env["distribution.exception"]
@@ -272,12 +352,14 @@ class DistributionExceptionRule(models.Model):
                     ("res_id", "in", records.ids),
                     ("state", "=", "waived"),
                 ],
-                ["rule_id", "res_id", "line_id"],
+                ["rule_id", "res_id", "line_id", "reason"],
             )
         )
         for exception in waived:
+            found = results[exception.rule_id][1]
             key = (exception.res_id, exception.line_id or 0)
-            findings.get(exception.rule_id, {}).pop(key, None)
+            if found.get(key) == exception.reason:
+                del found[key]
 
     @api.model
     def _cron_scan(self, chunk_size=500):
@@ -289,15 +371,16 @@ class DistributionExceptionRule(models.Model):
         """
         params = self.env["ir.config_parameter"].sudo()
         done = remaining = 0
-        models_in_use = [model for (model,) in self._read_group([], ["target_model"])]
-        for model in models_in_use:
+        steps_in_use = {}
+        for model, step in self._read_group([], ["target_model", "transition"]):
+            steps_in_use.setdefault(model, []).append(step)
+        for model, steps in steps_in_use.items():
             key = f"distribution_exceptions.scan_cursor.{model}"
             last_id = int(params.get_param(key, 0))
             Document = self.env[model]
+            scope = expression.OR([Document._distribution_scopes[step] for step in steps])
             pending = Document.search(
-                [("id", ">", last_id), *Document._distribution_checkable_domain()],
-                order="id",
-                limit=chunk_size + 1,
+                [("id", ">", last_id), *scope], order="id", limit=chunk_size + 1
             )
             chunk = pending[:chunk_size]
             self._run(chunk)

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL, format_amount
 
 
@@ -14,9 +14,10 @@ class SaleOrder(models.Model):
         self._distribution_guard("confirm")
         return super().action_confirm()
 
-    @api.model
-    def _distribution_checkable_domain(self):
-        return [("state", "in", ("draft", "sent"))]
+    _distribution_scopes = {
+        "confirm": [("state", "in", ("draft", "sent"))],
+        "monitor": [("state", "=", "sale")],
+    }
 
     def _distribution_default_owner(self):
         return self.user_id
@@ -31,22 +32,39 @@ class SaleOrder(models.Model):
         if not lines:
             return {}
         free = self._distribution_free_quantities(lines.product_id, self.warehouse_id)
+        # Lines of one order for the same product draw on the same free stock.
+        needed_so_far = {}
         found = {}
-        for line in lines:
+        for line in lines.sorted(lambda ol: (ol.order_id.id, ol.sequence, ol.id)):
             warehouse = line.order_id.warehouse_id
+            key = (line.order_id.id, line.product_id.id)
             needed = line.product_uom._compute_quantity(
                 line.product_uom_qty, line.product_id.uom_id, round=False
             )
+            needed_so_far[key] = needed_so_far.get(key, 0.0) + needed
             available = free.get((line.product_id.id, warehouse.id), 0.0)
-            if needed > available:
-                found[(line.order_id.id, line.id)] = self.env._(
+            if needed_so_far[key] <= available:
+                continue
+            values = {
+                "product": line.product_id.display_name,
+                "needed": f"{needed_so_far[key]:g}",
+                "line": f"{needed:g}",
+                "uom": line.product_id.uom_id.name,
+                "free": f"{max(available, 0.0):g}",
+                "warehouse": warehouse.name,
+            }
+            found[(line.order_id.id, line.id)] = (
+                self.env._(
                     "%(product)s needs %(needed)s %(uom)s, %(free)s free in %(warehouse)s",
-                    product=line.product_id.display_name,
-                    needed=f"{needed:g}",
-                    uom=line.product_id.uom_id.name,
-                    free=f"{max(available, 0.0):g}",
-                    warehouse=warehouse.name,
+                    **values,
                 )
+                if needed_so_far[key] == needed
+                else self.env._(
+                    "%(product)s needs %(needed)s %(uom)s on this order (%(line)s on this line), "
+                    "%(free)s free in %(warehouse)s",
+                    **values,
+                )
+            )
         return found
 
     def _distribution_free_quantities(self, products, warehouses):

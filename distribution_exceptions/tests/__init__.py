@@ -4,3 +4,9 @@ from . import test_occurrences
 from . import test_waive
 from . import test_batch
 from . import test_exception_report
+from . import test_tour_shortage
+from . import test_purchase_detectors
+from . import test_picking_detectors
+from . import test_invoice_hold
+from . import test_access
+from . import test_crons

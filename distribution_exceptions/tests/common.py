@@ -86,8 +86,9 @@ class ExceptionCase(TransactionCase):
         values = {
             "name": f"DX {detector} rule",
             "detector": detector,
-            "target_model": spec[1] if spec else "sale.order",
-            "level": spec[2] if spec else "header",
+            "target_model": spec.model if spec else "sale.order",
+            "transition": spec.transition if spec else "confirm",
+            "level": spec.level if spec else "header",
             "severity": "blocking",
             "owner_type": "field",
             "owner_field_id": cls.user_id_field.id,
@@ -146,7 +147,7 @@ class ExceptionCase(TransactionCase):
 
     def open_exceptions(self, orders, rule=None):
         domain = [
-            ("res_model", "=", "sale.order"),
+            ("res_model", "=", orders._name),
             ("res_id", "in", orders.ids),
             ("state", "in", OPEN_STATES),
         ]

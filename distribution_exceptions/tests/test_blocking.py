@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo.addons.distribution_exceptions.models.distribution_exception_mixin import (
     DistributionBlockedError,
 )
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import ExceptionCase
@@ -51,11 +52,18 @@ class TestBlocking(ExceptionCase):
         self.assertEqual(exception.severity, "warning")
         self.assertEqual(exception.state, "open")
 
-    def test_rules_of_other_transitions_do_not_block_confirmation(self):
-        self.make_rule("stock_shortage", transition="validate")
+    def test_monitoring_rules_are_not_run_by_confirmation(self):
+        self.make_rule("stock_shortage", transition="monitor", severity="warning")
         order = self.make_order([(self.widget, 8)])
         order.with_user(self.salesman).action_confirm()
         self.assertEqual(order.state, "sale")
+        self.assertFalse(self.open_exceptions(order))
+
+    def test_rule_needs_a_step_its_document_has_and_monitoring_cannot_block(self):
+        with self.assertRaisesRegex(ValidationError, "has no “Validate” step"):
+            self.make_rule("stock_shortage", transition="validate")
+        with self.assertRaisesRegex(ValidationError, "cannot block"):
+            self.make_rule("stock_shortage", transition="monitor", severity="blocking")
 
     def test_archived_rule_no_longer_blocks(self):
         rule = self.make_rule("stock_shortage")

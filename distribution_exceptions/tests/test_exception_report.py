@@ -6,10 +6,10 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import ExceptionCase
+from .common import MANAGER_GROUPS, SALESMAN_GROUPS, ExceptionCase
 
 # Datetimes are stored to the second, the database's now() has microseconds.
 ONE_SECOND_IN_DAYS = 1 / 86400
@@ -324,3 +324,50 @@ class TestExceptionReport(ExceptionCase):
                 self.env["distribution.exception"]._fields[name]._description_selection(self.env),
                 name,
             )
+
+
+@tagged("post_install", "-at_install")
+class TestExceptionDashboardTour(HttpCase):
+    """The dashboard renders in the browser, with its filters (evaluated by the web client)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, "dashboard_manager", password="dashboard_manager", groups=MANAGER_GROUPS
+        )
+        salesman = new_test_user(cls.env, "dashboard_salesman", groups=SALESMAN_GROUPS)
+        cls.env["crm.team"].create(
+            {
+                "name": "Tour Dashboard Team",
+                "user_id": cls.manager.id,
+                "member_ids": [Command.set(salesman.ids)],
+            }
+        )
+        rule = cls.env["distribution.exception.rule"].create(
+            {"name": "Tour Dashboard Rule", "severity": "warning", "sla_hours": 4.0}
+        )
+        now = fields.Datetime.now()
+        cls.env["distribution.exception"].with_context(mail_create_nolog=True).create(
+            [
+                {
+                    "rule_id": rule.id,
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                    "res_name": partner.name,
+                    "company_id": cls.env.company.id,
+                    "owner_id": salesman.id,
+                    "reason": "Tour dashboard reason",
+                    "opened_at": now - timedelta(hours=hours),
+                    "deadline": now - timedelta(hours=hours) + timedelta(hours=4),
+                }
+                for hours, partner in zip(
+                    (1, 10),
+                    cls.env["res.partner"].create([{"name": "Tour A"}, {"name": "Tour B"}]),
+                    strict=True,
+                )
+            ]
+        )
+
+    def test_manager_reads_the_dashboard(self):
+        self.start_tour("/odoo", "distribution_exception_dashboard_tour", login="dashboard_manager")

@@ -39,6 +39,19 @@ class TestSaleDetectors(ExceptionCase):
         far_order = self.make_order([(self.widget, 200)], warehouse_id=self.other_warehouse.id)
         self.assertEqual(self.findings(rule, far_order), {}, "stock is counted per warehouse")
 
+    def test_stock_shortage_adds_up_the_lines_of_one_product(self):
+        rule = self.make_rule("stock_shortage")
+        order = self.make_order([(self.widget, 3), (self.gadget, 1), (self.widget, 3)])
+        first, _gadget, second = order.order_line
+        found = self.findings(rule, order)
+        self.assertEqual(list(found), [(order.id, second.id)], "5 free: the second 3 are short")
+        self.assertIn(
+            "needs 6 Units on this order (3 on this line), 5 free", found[(order.id, second.id)]
+        )
+        other = self.make_order([(self.widget, 3)])
+        self.assertEqual(self.findings(rule, other), {}, "other orders do not add up")
+        self.assertNotIn((order.id, first.id), found)
+
     def test_stock_shortage_counts_reserved_quantities_as_taken(self):
         rule = self.make_rule("stock_shortage")
         first = self.make_order([(self.widget, 4)])

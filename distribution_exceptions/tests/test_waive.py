@@ -77,6 +77,18 @@ class TestWaive(ExceptionCase):
         self.order.with_user(self.salesman).action_confirm()
         self.assertEqual(self.order.state, "sale")
 
+    def test_waiver_covers_the_condition_as_found_not_a_new_one(self):
+        self.exception.with_user(self.manager)._waive("Customer accepts a back-order")
+        self.order.with_user(self.salesman).action_distribution_recheck()
+        self.assertFalse(self.open_exceptions(self.order), "the same finding stays waived")
+
+        self.order.order_line.product_uom_qty = 30
+        self.order.with_user(self.salesman).action_distribution_recheck()
+        reopened = self.open_exceptions(self.order)
+        self.assertTrue(reopened, "another quantity is another finding")
+        self.assertIn("needs 30", reopened.reason)
+        self.assertEqual(self.exception.state, "waived", "the waiver itself is kept for audit")
+
     def test_waived_exception_cannot_be_waived_twice(self):
         self.exception.with_user(self.manager)._waive("agreed")
         with self.assertRaises(UserError):
