@@ -57,6 +57,7 @@ class DistributionException(models.Model):
     closed_at = fields.Datetime(readonly=True)
     closed_by_id = fields.Many2one("res.users", readonly=True)
     reason = fields.Text(required=True, tracking=True)
+    waive_by_approval = fields.Boolean(related="rule_id.waive_by_approval")
     resolution_note = fields.Text()
 
     def init(self):
@@ -332,11 +333,34 @@ class DistributionException(models.Model):
             if exception.state not in OPEN_STATES:
                 raise UserError(self.env._("%s is not open any more.", exception.display_name))
 
-    def _waive(self, reason):
+    def _waive(self, reason, approved=False):
+        """Waive with ``reason``; ``approved`` is passed by server code once an approval granted
+        the waiver (it cannot come from a client), and replaces the waiver group check."""
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for the waiver: it is kept for audit."))
-        self._check_can_waive()
+        if not approved:
+            needs_approval = self.filtered("rule_id.waive_by_approval")
+            if needs_approval:
+                raise UserError(
+                    self.env._(
+                        "“%s” is waived through an approval, not directly: use Request Waiver.",
+                        needs_approval[0].name,
+                    )
+                )
+            self._check_can_waive()
+        elif not_open := self.filtered(lambda e: e.state not in OPEN_STATES):
+            raise UserError(self.env._("%s is not open any more.", not_open[0].display_name))
         self._close("waived", reason)
+
+    def action_request_waiver(self):
+        """Ask for the waiver through an approval. Distribution Control Approvals implements it."""
+        raise UserError(
+            self.env._(
+                "Waivers of “%s” need an approval, and Distribution Control Approvals is not "
+                "installed. Ask an administrator to install it, or to change the rule.",
+                self[:1].name,
+            )
+        )
 
     def action_open_waive_wizard(self):
         self._check_can_waive()

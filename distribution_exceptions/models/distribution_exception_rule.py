@@ -150,6 +150,12 @@ class DistributionExceptionRule(models.Model):
             "distribution_base.group_distribution_manager", raise_if_not_found=False
         ),
     )
+    waive_by_approval = fields.Boolean(
+        string="Waive Through an Approval",
+        help="Nobody waives these exceptions directly: the owner requests a waiver, which goes "
+        "through the approval matrix (Distribution Control Approvals), and the approval is "
+        "recorded as the waiver's reason.",
+    )
     exception_ids = fields.One2many("distribution.exception", "rule_id", string="Exceptions")
     open_exception_count = fields.Integer(compute="_compute_open_exception_count")
 

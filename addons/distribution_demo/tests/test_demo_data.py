@@ -166,3 +166,17 @@ class TestDemoData(TransactionCase):
         credit = exceptions.filtered(lambda e: e.rule_id.detector == "credit_limit")
         self.assertTrue(credit, "a quotation is over its customer's credit limit")
         self.assertEqual(credit.owner_id, finance, "credit holds go to the credit controller")
+
+    def test_purchases_and_deliveries_are_monitored(self):
+        exceptions = self.env["distribution.exception"].search([("state", "=", "open")])
+        detectors = {
+            detector: exceptions.filtered(lambda e, d=detector: e.rule_id.detector == d)
+            for detector in ("late_receipt", "unacknowledged", "late_delivery")
+        }
+        buyer = self.env["res.users"].search([("login", "=", "buyer")])
+        self.assertEqual(detectors["late_receipt"].owner_id, buyer, "the buyer chases the supplier")
+        self.assertEqual(detectors["unacknowledged"].res_model, "purchase.order")
+        self.assertIn("Greenleaf", detectors["unacknowledged"].reason)
+        late_delivery = detectors["late_delivery"]
+        self.assertEqual(late_delivery.res_model, "stock.picking")
+        self.assertIn("2 days late", late_delivery.reason)
