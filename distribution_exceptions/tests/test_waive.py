@@ -102,6 +102,19 @@ class TestWaive(ExceptionCase):
         self.exception.with_user(self.salesman)._waive("allowed for salesmen on this rule")
         self.assertEqual(self.exception.state, "waived")
 
+    def test_rule_waived_through_an_approval_refuses_a_direct_waiver(self):
+        self.rule.waive_by_approval = True
+        with self.assertRaisesRegex(UserError, "waived through an approval"):
+            self.exception.with_user(self.manager)._waive("Credit released by phone")
+        # the hook itself, as it is without the approvals module
+        with self.assertRaisesRegex(UserError, "Approvals is not installed"):
+            DistributionException.action_request_waiver(self.exception.with_user(self.salesman))
+        self.assertEqual(self.exception.state, "open")
+
+        # what the approvals module does once the waiver is approved
+        self.exception.with_user(self.salesman)._waive("Approved by the CFO", approved=True)
+        self.assertEqual(self.exception.state, "waived")
+
 
 @tagged("post_install", "-at_install")
 class TestPythonRuleRights(ExceptionCase):
@@ -135,16 +148,3 @@ class TestPythonRuleRights(ExceptionCase):
             self.Rule.with_user(self.admin).create(
                 dict(self._python_vals(), python_code="__import__('os').system('true')")
             )
-
-    def test_rule_waived_through_an_approval_refuses_a_direct_waiver(self):
-        self.rule.waive_by_approval = True
-        with self.assertRaisesRegex(UserError, "waived through an approval"):
-            self.exception.with_user(self.manager)._waive("Credit released by phone")
-        # the hook itself, as it is without the approvals module
-        with self.assertRaisesRegex(UserError, "Approvals is not installed"):
-            DistributionException.action_request_waiver(self.exception.with_user(self.salesman))
-        self.assertEqual(self.exception.state, "open")
-
-        # what the approvals module does once the waiver is approved
-        self.exception.with_user(self.salesman)._waive("Approved by the CFO", approved=True)
-        self.assertEqual(self.exception.state, "waived")
