@@ -36,6 +36,11 @@ BUILTIN_DETECTORS = {
 OPEN_STATES = ("open", "acknowledged")
 
 
+def short_number(value, digits=None):
+    """A quantity or percentage for a reason: 40, 12.5, 33.3 — no trailing zeros."""
+    return f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+
+
 class DistributionExceptionRule(models.Model):
     _name = "distribution.exception.rule"
     _description = "Exception Rule"

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.tools import format_date
 
+from .distribution_exception_rule import short_number
+
 
 class PurchaseOrder(models.Model):
     _name = "purchase.order"
@@ -54,8 +56,8 @@ class PurchaseOrder(models.Model):
                     "%(product)s: %(received)s of %(ordered)s %(uom)s received, planned for "
                     "%(planned)s (%(late)s days late)",
                     product=line.product_id.display_name,
-                    received=f"{line.qty_received:g}",
-                    ordered=f"{line.product_qty:g}",
+                    received=short_number(line.qty_received),
+                    ordered=short_number(line.product_qty),
                     uom=line.product_uom.name,
                     planned=format_date(self.env, line.date_planned),
                     late=late_days,

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.tools import SQL, format_amount
 
+from .distribution_exception_rule import short_number
+
 
 class SaleOrder(models.Model):
     _name = "sale.order"
@@ -47,10 +49,10 @@ class SaleOrder(models.Model):
                 continue
             values = {
                 "product": line.product_id.display_name,
-                "needed": f"{needed_so_far[key]:g}",
-                "line": f"{needed:g}",
+                "needed": short_number(needed_so_far[key]),
+                "line": short_number(needed),
                 "uom": line.product_id.uom_id.name,
-                "free": f"{max(available, 0.0):g}",
+                "free": short_number(max(available, 0.0)),
                 "warehouse": warehouse.name,
             }
             found[(line.order_id.id, line.id)] = (
@@ -166,8 +168,8 @@ class SaleOrder(models.Model):
             (line.order_id.id, line.id): self.env._(
                 "%(product)s: discount %(discount)s%% is above %(limit)s%%",
                 product=line.product_id.display_name,
-                discount=f"{line.discount:g}",
-                limit=f"{rule.threshold:g}",
+                discount=short_number(line.discount),
+                limit=short_number(rule.threshold),
             )
             for line in self.order_line
             if line.discount > rule.threshold
@@ -183,8 +185,8 @@ class SaleOrder(models.Model):
                 found[(line.order_id.id, line.id)] = self.env._(
                     "%(product)s: margin %(margin)s%% is below %(limit)s%%",
                     product=line.product_id.display_name,
-                    margin=f"{margin:.1f}",
-                    limit=f"{rule.threshold:g}",
+                    margin=short_number(margin, 1),
+                    limit=short_number(rule.threshold),
                 )
         return found
 

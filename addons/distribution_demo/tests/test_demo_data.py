@@ -175,8 +175,13 @@ class TestDemoData(TransactionCase):
         }
         buyer = self.env["res.users"].search([("login", "=", "buyer")])
         self.assertEqual(detectors["late_receipt"].owner_id, buyer, "the buyer chases the supplier")
-        self.assertEqual(detectors["unacknowledged"].res_model, "purchase.order")
-        self.assertIn("Greenleaf", detectors["unacknowledged"].reason)
-        late_delivery = detectors["late_delivery"]
-        self.assertEqual(late_delivery.res_model, "stock.picking")
+        greenleaf = self.env.ref("distribution_demo.purchase_order_greenleaf_late_demo")
+        keystone = self.env.ref("distribution_demo.purchase_order_keystone_confirmed_demo")
+        unacknowledged = detectors["unacknowledged"]
+        self.assertIn(greenleaf.id, unacknowledged.mapped("res_id"))
+        self.assertNotIn(keystone.id, unacknowledged.mapped("res_id"), "Keystone acknowledged")
+        northgate = self.env.ref("distribution_demo.sale_order_northgate_confirmed_demo")
+        late_delivery = detectors["late_delivery"].filtered(
+            lambda e: e.res_id in northgate.picking_ids.ids
+        )
         self.assertIn("2 days late", late_delivery.reason)
