@@ -2,11 +2,16 @@
 
 python scripts/gen_module_readme.py          write the README.md files
 python scripts/gen_module_readme.py --check  exit 1 when one is out of date (make lint)
+
+Each module also gets static/description/index.html, the same text in HTML: the Apps screen shows
+that file, and without it Odoo would render README.md as reStructuredText and garble it.
 """
 
 import ast
 import sys
 from pathlib import Path
+
+import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = (
@@ -34,6 +39,11 @@ def render(module_dir):
     return "\n\n".join(parts) + "\n"
 
 
+def render_html(readme_text):
+    body = markdown.markdown(readme_text, extensions=["tables"])
+    return f'<section class="oe_container">\n{body}\n</section>\n'
+
+
 def main(check):
     stale = []
     for manifest in sorted(ROOT.glob("*/__manifest__.py")) + sorted(
@@ -43,14 +53,20 @@ def main(check):
         if not (module_dir / "readme").is_dir():
             stale.append(f"{module_dir.relative_to(ROOT)}: no readme/ folder")
             continue
-        readme, text = module_dir / "README.md", render(module_dir)
-        if readme.is_file() and readme.read_text() == text:
-            continue
-        if check:
-            stale.append(f"{readme.relative_to(ROOT)} is out of date")
-        else:
-            readme.write_text(text)
-            print(f"wrote {readme.relative_to(ROOT)}")
+        text = render(module_dir)
+        outputs = {
+            module_dir / "README.md": text,
+            module_dir / "static" / "description" / "index.html": render_html(text),
+        }
+        for path, content in outputs.items():
+            if path.is_file() and path.read_text() == content:
+                continue
+            if check:
+                stale.append(f"{path.relative_to(ROOT)} is out of date")
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content)
+                print(f"wrote {path.relative_to(ROOT)}")
     if stale:
         print("\n".join(stale) + "\nrun: python scripts/gen_module_readme.py")
         return 1
