@@ -43,7 +43,8 @@ def _wait_until_up(url, process, log_path, timeout=180):
         try:
             if requests.get(f"{url}/web/health", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # not listening yet, or still loading the registry on a busy machine
             pass
         time.sleep(0.5)
     raise RuntimeError(f"Odoo did not answer on {url} within {timeout}s")

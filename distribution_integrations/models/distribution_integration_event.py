@@ -1,0 +1,472 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+import logging
+import random
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from psycopg2.extras import Json
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import normalisers
+
+_logger = logging.getLogger(__name__)
+
+RETENTION_PARAM = "distribution_integrations.event_retention_days"
+DEFAULT_RETENTION_DAYS = 90
+BATCH_SIZE = 100
+# A claimed event is leased to its worker; if the worker dies, the event is claimable again
+# once the lease ends (and the attempt counts, so an event that kills workers ends dead).
+LEASE = timedelta(minutes=10)
+RETRY_BASE_SECONDS = 60
+RETRY_FACTOR = 4
+RETRY_MAX_SECONDS = 6 * 3600
+QUEUED_STATES = ("received", "failed", "processing")
+STATES = [
+    ("received", "Received"),
+    ("processing", "Processing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("dead", "Dead Letter"),
+    ("ignored", "Ignored"),
+]
+
+
+class IgnoredEvent(Exception):
+    """Raised while dispatching: the event is valid but not for us; the message says why."""
+
+
+class PermanentEventError(Exception):
+    """Raised while dispatching: retrying cannot help, the event goes dead at once."""
+
+
+def retry_delay(attempts):
+    """Seconds to wait after the ``attempts``-th failed attempt: exponential, with jitter.
+
+    The delay grows RETRY_FACTOR times per attempt up to RETRY_MAX_SECONDS, and a random share
+    (between half and all of it) is used so that events failing together do not retry together.
+    """
+    ceiling = min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * RETRY_FACTOR ** max(attempts - 1, 0))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+class DistributionIntegrationEvent(models.Model):
+    """One event a partner posted, stored once, then processed by the worker.
+
+    Rows are inserted by the webhook intake (one INSERT ... ON CONFLICT DO NOTHING on the
+    unique (endpoint, external id) index), claimed in batches by the worker with
+    ``FOR UPDATE SKIP LOCKED``, and purged by the retention scheduled action.
+    """
+
+    _name = "distribution.integration.event"
+    _description = "Integration Event"
+    _inherit = ["distribution.exception.mixin"]
+    _distribution_line_field = None
+    # Rules watch dead events; the worker runs them on the events it finished, so that an
+    # occurrence opens when an event dies and clears when its replay succeeds.
+    _distribution_scopes = {"monitor": [("state", "=", "dead")]}
+    _order = "received_at desc, id desc"
+    _rec_name = "external_id"
+
+    endpoint_id = fields.Many2one(
+        "distribution.integration.endpoint",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    partner_id = fields.Many2one(related="endpoint_id.partner_id")
+    kind = fields.Selection(related="endpoint_id.kind")
+    payload_format = fields.Selection(related="endpoint_id.payload_format")
+    responsible_id = fields.Many2one(
+        "res.users", related="endpoint_id.user_id", string="Responsible"
+    )
+    external_id = fields.Char(
+        string="External ID",
+        required=True,
+        readonly=True,
+        help="The partner's id of the event; for formats without one, a key derived from the "
+        "payload. Unique per endpoint: a second delivery is answered as a duplicate.",
+    )
+    event_type = fields.Char(readonly=True, index=True)
+    reference = fields.Char(
+        readonly=True,
+        index=True,
+        help="Tracking number or purchase order the event names.",
+    )
+    occurred_at = fields.Datetime(readonly=True, help="When it happened, according to the partner.")
+    received_at = fields.Datetime(required=True, readonly=True, index=True)
+    raw_body = fields.Text(readonly=True, help="The body exactly as received.")
+    payload = fields.Json(string="Normalised Payload", readonly=True)
+    payload_text = fields.Text(string="Normalised Payload (JSON)", compute="_compute_payload_text")
+    state = fields.Selection(STATES, required=True, default="received", readonly=True, index=True)
+    ignored_reason = fields.Char(readonly=True)
+    attempts = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True)
+    claim_token = fields.Char(readonly=True, copy=False)
+    processed_at = fields.Datetime(readonly=True)
+    last_error = fields.Text(readonly=True)
+    res_model = fields.Char(string="Applied To Model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Applied To ID", model_field="res_model", readonly=True
+    )
+    res_name = fields.Char(string="Applied To", readonly=True)
+
+    _sql_constraints = [
+        (
+            "endpoint_external_id_unique",
+            "UNIQUE(endpoint_id, external_id)",
+            "This endpoint already stored an event with this external id.",
+        ),
+    ]
+
+    def init(self):
+        # the worker's queue: only unfinished rows, in the order they are claimed
+        self.env.cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS distribution_integration_event_queue_idx
+                   ON distribution_integration_event (next_attempt_at, id)
+                   WHERE state IN %s""",
+                QUEUED_STATES,
+            )
+        )
+        # the rate limit: what an endpoint received lately
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS distribution_integration_event_endpoint_received_idx
+               ON distribution_integration_event (endpoint_id, received_at)"""
+        )
+
+    @api.depends("endpoint_id.name", "external_id")
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = f"{event.endpoint_id.name} / {event.external_id}"
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for event in self:
+            event.payload_text = (
+                json.dumps(event.payload, indent=2, sort_keys=True, ensure_ascii=False)
+                if event.payload
+                else ""
+            )
+
+    # ------------------------------------------------------------------ exception host hooks
+
+    def _distribution_default_owner(self):
+        return self.responsible_id
+
+    # ------------------------------------------------------------------ intake
+
+    @api.model
+    def _insert_received(self, config, raw_body, normalised):
+        """Store one received event unless the endpoint has it already.
+
+        One INSERT ... ON CONFLICT DO NOTHING on the unique (endpoint, external id) index, so
+        concurrent deliveries of the same event store it once.
+
+        :return: (event id, duplicate)
+        """
+        references = normalised.get("references") or {}
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO distribution_integration_event
+                       (endpoint_id, company_id, external_id, event_type, reference, occurred_at,
+                        received_at, raw_body, payload, state, attempts, next_attempt_at,
+                        create_uid, write_uid, create_date, write_date)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0, %s, %s, %s, %s, %s)
+                   ON CONFLICT (endpoint_id, external_id) DO NOTHING
+                   RETURNING id""",
+                config["id"],
+                config["company_id"],
+                normalised["external_id"],
+                normalised["event_type"],
+                references.get("tracking_number") or references.get("purchase_order"),
+                normalisers.parse_timestamp(normalised.get("occurred_at")),
+                now,
+                raw_body,
+                Json(normalised),
+                now,
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            return row[0], False
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM distribution_integration_event
+                    WHERE endpoint_id = %s AND external_id = %s""",
+                config["id"],
+                normalised["external_id"],
+            )
+        )
+        return self.env.cr.fetchone()[0], True
+
+    # ------------------------------------------------------------------ worker
+
+    @api.model
+    def _cron_process(self, batch_size=BATCH_SIZE, auto_commit=None):
+        """Claim a batch of due events, process each in its own savepoint, record the outcome.
+
+        The claim is committed before processing (outside tests), so the attempt counts even if
+        this worker dies; the claimed rows are then locked again for the processing
+        transaction, so no other worker can take them while they are processed.
+        """
+        if auto_commit is None:
+            auto_commit = not getattr(threading.current_thread(), "testing", False)
+        token, events = self._claim(batch_size)
+        if auto_commit and events:
+            # the claim must survive a crash
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        events = events._lock_claimed(token)
+        events._process()
+        remaining = self._count_due(batch_size)
+        self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
+        return events
+
+    @api.model
+    def _due_now(self):
+        """The moment events are due by: the later of this server's clock (to the microsecond,
+        unlike fields.Datetime.now()) and the database's, which stamped the received events; an
+        event received a moment ago is due for the worker it wakes even if the clocks differ."""
+        return max(datetime.now(), self.env.cr.now())
+
+    @api.model
+    def _claim(self, limit):
+        """Mark up to ``limit`` due events as processing for a new claim token, in one query.
+
+        Rows locked by another worker's claim are skipped, not waited for.
+        """
+        self.flush_model()
+        token = uuid.uuid4().hex
+        now = self._due_now()
+        self.env.cr.execute(
+            SQL(
+                """WITH due AS MATERIALIZED (
+                       SELECT id FROM distribution_integration_event
+                        WHERE state IN %(queued)s AND next_attempt_at <= %(now)s
+                        ORDER BY next_attempt_at, id
+                        LIMIT %(limit)s
+                          FOR UPDATE SKIP LOCKED)
+                   UPDATE distribution_integration_event event
+                      SET state = 'processing', attempts = event.attempts + 1,
+                          claim_token = %(token)s, next_attempt_at = %(lease_end)s,
+                          write_uid = %(uid)s, write_date = %(now)s
+                     FROM due
+                    WHERE event.id = due.id
+                RETURNING event.id""",
+                token=token,
+                lease_end=now + LEASE,
+                uid=self.env.uid,
+                now=now,
+                queued=QUEUED_STATES,
+                limit=limit,
+            )
+        )
+        ids = sorted(row[0] for row in self.env.cr.fetchall())
+        self.invalidate_model()
+        return token, self.browse(ids)
+
+    def _lock_claimed(self, token):
+        """The events of ``self`` still held by claim ``token``, locked for this transaction."""
+        if not self:
+            return self
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM distribution_integration_event
+                    WHERE id IN %s AND claim_token = %s AND state = 'processing'
+                    ORDER BY id
+                      FOR UPDATE SKIP LOCKED""",
+                tuple(self.ids),
+                token,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _count_due(self, limit):
+        self.env.cr.execute(
+            SQL(
+                """SELECT count(*) FROM (
+                       SELECT 1 FROM distribution_integration_event
+                        WHERE state IN %s AND next_attempt_at <= %s LIMIT %s) due""",
+                QUEUED_STATES,
+                self._due_now(),
+                limit,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _process(self):
+        """Process claimed events one by one, each in a savepoint: a failure rolls back only
+        that event's work."""
+        context = self._dispatch_prepare()
+        failures = {}
+        for event in self:
+            try:
+                with self.env.cr.savepoint():
+                    event._process_one(context)
+            except IgnoredEvent as reason:
+                failures[event] = ("ignored", str(reason))
+            except PermanentEventError as error:
+                failures[event] = ("permanent", error)
+            except Exception as error:
+                failures[event] = ("retry", error)
+        for event, (outcome, detail) in failures.items():
+            event._record_failure(outcome, detail)
+        dead = self.filtered(lambda e: e.state == "dead")
+        if dead:
+            _logger.warning("%s integration event(s) dead-lettered: %s", len(dead), dead.ids)
+        self.env["distribution.exception.rule"]._run(
+            self.filtered(lambda e: e.state in ("dead", "done"))
+        )
+        return self
+
+    def _process_one(self, context):
+        self.ensure_one()
+        try:
+            normalised = self._normalise()
+        except (ValueError, normalisers.MalformedPayload) as error:
+            raise PermanentEventError(f"the stored body cannot be normalised: {error}") from error
+        if normalised.get("ignored"):
+            raise IgnoredEvent(normalised["ignored"])
+        record = self._dispatch(normalised, context) or None
+        self.write(
+            {
+                "state": "done",
+                "payload": normalised,
+                "processed_at": fields.Datetime.now(),
+                "next_attempt_at": False,
+                "claim_token": False,
+                "last_error": False,
+                "ignored_reason": False,
+                "res_model": record._name if record else False,
+                "res_id": record.id if record else False,
+                "res_name": record.display_name if record else False,
+            }
+        )
+
+    def _normalise(self):
+        """Normalise the stored body again: a replay benefits from a corrected normaliser."""
+        self.ensure_one()
+        return normalisers.normalise(
+            self.endpoint_id.payload_format,
+            json.loads(self.raw_body or "null"),
+            self.endpoint_id.kind,
+            {"webhook-id": self.external_id},
+        ) | {"external_id": self.external_id}
+
+    def _dispatch_prepare(self):
+        """Hook: read what dispatching the whole batch needs, in a fixed number of queries.
+
+        :return: a dict handed to every :meth:`_dispatch` call of the batch.
+        """
+        return {}
+
+    def _dispatch(self, normalised, context):
+        """Apply one normalised event to the document it names: the mapping's entry point.
+
+        Return the record the event was applied to (or None), raise :class:`IgnoredEvent` when
+        it is not for us, :class:`PermanentEventError` when retrying cannot help, any other
+        exception to retry later. This version applies nothing: the event is marked done.
+        """
+        return None
+
+    def _record_failure(self, outcome, detail):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if outcome == "ignored":
+            vals = {"state": "ignored", "ignored_reason": detail[:255], "next_attempt_at": False}
+        else:
+            message = f"{type(detail).__name__}: {detail}"[:2000]
+            if outcome == "permanent" or self.attempts >= self.endpoint_id.max_attempts:
+                vals = {"state": "dead", "next_attempt_at": False}
+            else:
+                vals = {
+                    "state": "failed",
+                    "next_attempt_at": now + timedelta(seconds=retry_delay(self.attempts)),
+                }
+            vals["last_error"] = message
+            _logger.info(
+                "Integration event %s failed (attempt %s): %s", self.id, self.attempts, message
+            )
+        self.write(dict(vals, processed_at=now, claim_token=False))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_replay(self):
+        """Queue failed or dead events again, with a fresh count of attempts."""
+        replayable = self.filtered(lambda e: e.state in ("failed", "dead"))
+        if not replayable:
+            raise UserError(self.env._("Only failed or dead events can be replayed."))
+        replayable.write(
+            {
+                "state": "received",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "claim_token": False,
+            }
+        )
+        self.env.ref("distribution_integrations.ir_cron_integration_event_worker").sudo()._trigger()
+        return True
+
+    def action_open_document(self):
+        self.ensure_one()
+        if not (self.res_model and self.res_id and self.res_model in self.env):
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------ scheduled actions
+
+    @api.model
+    def _cron_purge(self, batch_size=10000):
+        """Delete done and ignored events older than the retention period, a batch per run.
+
+        Failed and dead events stay until they are replayed or deleted by an administrator.
+        """
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(RETENTION_PARAM, DEFAULT_RETENTION_DAYS)
+            or 0
+        )
+        if days <= 0:
+            return 0
+        cutoff = fields.Datetime.now() - timedelta(days=days)
+        purgeable = SQL(
+            "state IN ('done', 'ignored') AND received_at < %s",
+            cutoff,
+        )
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM distribution_integration_event WHERE id IN (
+                       SELECT id FROM distribution_integration_event WHERE %s
+                       ORDER BY received_at LIMIT %s)""",
+                purgeable,
+                batch_size,
+            )
+        )
+        deleted = self.env.cr.rowcount
+        remaining = 0
+        if deleted == batch_size:
+            self.env.cr.execute(
+                SQL("SELECT count(*) FROM distribution_integration_event WHERE %s", purgeable)
+            )
+            remaining = self.env.cr.fetchone()[0]
+        self.invalidate_model()
+        self.env["ir.cron"]._notify_progress(done=deleted, remaining=remaining)
+        return deleted

@@ -1,0 +1,16 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+from .distribution_integration_event import DEFAULT_RETENTION_DAYS, RETENTION_PARAM
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    distribution_integration_event_retention_days = fields.Integer(
+        string="Keep Processed Integration Events (days)",
+        config_parameter=RETENTION_PARAM,
+        default=DEFAULT_RETENTION_DAYS,
+        help="Done and ignored partner events older than this are deleted every night; failed "
+        "and dead ones are kept until replayed. 0 keeps them forever.",
+    )

@@ -1,0 +1,149 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Two workers on two database connections, as two cron threads or two Odoo servers are.
+
+These tests commit: they create their endpoint and events on their own connections and delete
+them at the end, whatever happens.
+"""
+
+import json
+from contextlib import ExitStack
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.tests import TransactionCase, tagged
+
+from ..models.distribution_integration_event import LEASE
+
+EVENTS = 10
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentWorkers(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        self.dispatched = []
+        dispatched = self.dispatched
+
+        def dispatch(event, normalised, context):
+            dispatched.append(event.id)
+
+        EventClass = type(self.env["distribution.integration.event"])
+        self.startPatcher(patch.object(EventClass, "_dispatch", dispatch))
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            # events committed by other tests or an existing database are set aside
+            cr.execute(
+                """SELECT id FROM distribution_integration_event
+                    WHERE state IN ('received', 'failed', 'processing')"""
+            )
+            self.assertFalse(cr.fetchall(), "the queue must be empty for these tests")
+            endpoint = env["distribution.integration.endpoint"].create(
+                {"name": "DCI concurrency", "auth_scheme": "url_token"}
+            )
+            self.endpoint_id = endpoint.id
+            self.addCleanup(self.delete_committed)
+            config = {"id": endpoint.id, "company_id": endpoint.company_id.id}
+            Event = env["distribution.integration.event"]
+            body = json.dumps(
+                {
+                    "type": "tracking.updated",
+                    "data": {"tracking_number": "T", "status": "delivered"},
+                }
+            )
+            self.event_ids = sorted(
+                Event._insert_received(
+                    config,
+                    body,
+                    {"external_id": f"concurrent-{n}", "event_type": "tracking.updated"},
+                )[0]
+                for n in range(EVENTS)
+            )
+            # the other connections must see them
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def cursor(self):
+        cr = self.registry.cursor()
+        self.assertNotIsInstance(cr, sql_db.TestCursor, "a connection of its own")
+        return cr
+
+    def delete_committed(self):
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            events = env["distribution.integration.event"].search(
+                [("endpoint_id", "=", self.endpoint_id)]
+            )
+            exceptions = env["distribution.exception"].search(
+                [("res_model", "=", events._name), ("res_id", "in", events.ids)]
+            )
+            env["distribution.event"].search(
+                [("res_model", "=", exceptions._name), ("res_id", "in", exceptions.ids)]
+            ).unlink()
+            exceptions.unlink()
+            env["distribution.integration.endpoint"].browse(self.endpoint_id).unlink()
+            # clean up what setUp committed
+            cr.commit()  # pylint: disable=invalid-commit
+        self.env.registry.clear_cache()
+
+    def worker(self, stack):
+        cr = stack.enter_context(self.cursor())
+        # a regression that waits on the other worker's locks fails instead of hanging
+        cr.execute("SET lock_timeout = '10s'")
+        return api.Environment(cr, SUPERUSER_ID, {})["distribution.integration.event"]
+
+    def states(self):
+        with self.cursor() as cr:
+            cr.execute(
+                """SELECT state, attempts, count(*) FROM distribution_integration_event
+                    WHERE endpoint_id = %s GROUP BY state, attempts""",
+                [self.endpoint_id],
+            )
+            return cr.fetchall()
+
+    def test_two_workers_claim_disjoint_batches_without_waiting(self):
+        with ExitStack() as stack:
+            worker_a, worker_b = self.worker(stack), self.worker(stack)
+            token_a, claimed_a = worker_a._claim(6)
+            # A's claim is not committed: its rows are locked, and B skips them
+            token_b, claimed_b = worker_b._claim(6)
+            self.assertEqual(len(claimed_a), 6)
+            self.assertEqual(len(claimed_b), EVENTS - 6)
+            self.assertFalse(set(claimed_a.ids) & set(claimed_b.ids))
+            self.assertEqual(sorted(claimed_a.ids + claimed_b.ids), self.event_ids)
+            for worker, token, claimed in (
+                (worker_a, token_a, claimed_a),
+                (worker_b, token_b, claimed_b),
+            ):
+                claimed._lock_claimed(token)._process()
+                # as the cron does
+                worker.env.cr.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(sorted(self.dispatched), self.event_ids, "each event exactly once")
+        self.assertEqual(self.states(), [("done", 1, EVENTS)])
+
+    def test_a_committed_claim_is_not_taken_by_the_next_worker(self):
+        with ExitStack() as stack:
+            worker_a, worker_b = self.worker(stack), self.worker(stack)
+            token_a, claimed_a = worker_a._claim(6)
+            # phase one, as the cron does
+            worker_a.env.cr.commit()  # pylint: disable=invalid-commit
+            # B runs a whole cron pass while A has not started processing
+            processed_b = worker_b._cron_process(batch_size=EVENTS, auto_commit=True)
+            # as the cron does
+            worker_b.env.cr.commit()  # pylint: disable=invalid-commit
+            self.assertEqual(len(processed_b), EVENTS - 6)
+            self.assertFalse(set(processed_b.ids) & set(claimed_a.ids))
+            # A processes its claim
+            locked_a = claimed_a._lock_claimed(token_a)
+            self.assertEqual(locked_a, claimed_a)
+            # while A works, even a worker that thinks A's lease expired cannot take them
+            with freeze_time(datetime.now() + LEASE * 2):
+                worker_c = self.worker(stack)
+                self.assertFalse(worker_c._claim(EVENTS)[1])
+                worker_c.env.cr.rollback()
+            locked_a._process()
+            # as the cron does
+            worker_a.env.cr.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(sorted(self.dispatched), self.event_ids, "each event exactly once")
+        self.assertEqual(self.states(), [("done", 1, EVENTS)])

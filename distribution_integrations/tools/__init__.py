@@ -1,0 +1,3 @@
+from . import normalisers
+from . import signatures
+from . import standard_webhooks
