@@ -1,0 +1,53 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import models
+
+
+class StockQuant(models.Model):
+    _name = "stock.quant"
+    _inherit = ["stock.quant", "distribution.approval.mixin"]
+    _approval_types = {"inventory_adjustment": ("Inventory adjustment", "apply")}
+    _approval_single_use = True
+
+    def action_apply_inventory(self):
+        # the requests are marked used where the counts are really applied, below
+        return self._approval_pass(
+            "apply",
+            lambda quants: super(StockQuant, quants).action_apply_inventory(),
+            mark_passed=False,
+        )
+
+    def _apply_inventory(self):
+        approved = self._approval_check("apply")
+        result = super()._apply_inventory()
+        approved._mark_passed()
+        return result
+
+    def _approval_facts(self):
+        """The counted difference valued at cost, in the company's currency."""
+        categories = self._approval_categories(self.product_id)
+        facts = {}
+        for quant in self:
+            company = quant.company_id or self.env.company
+            cost = quant.product_id.with_company(company).standard_price
+            value = company.currency_id.round(abs(quant.inventory_diff_quantity) * cost)
+            facts[quant.id] = {
+                "company": company,
+                "amount": value,
+                "document_amount": value,
+                "currency_id": company.currency_id.id,
+                "currency_name": company.currency_id.name,
+                "categories": categories[quant.product_id.id],
+                "warehouse_id": quant.location_id.warehouse_id.id,
+                "lines": [
+                    {
+                        "product_id": quant.product_id.id,
+                        "product": quant.product_id.display_name,
+                        "quantity": quant.inventory_quantity,
+                        "uom": quant.product_uom_id.name,
+                        "on_hand": quant.quantity,
+                        "location_id": quant.location_id.id,
+                        "lot_id": quant.lot_id.id,
+                    }
+                ],
+            }
+        return facts

@@ -1,0 +1,1 @@
+from . import distribution_approval_decide
