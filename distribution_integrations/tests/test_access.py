@@ -81,3 +81,11 @@ class TestIntegrationAccess(IntegrationCase):
         self.integration_admin.company_ids = [Command.link(other_company.id)]
         both = Endpoint.with_context(allowed_company_ids=[self.company.id, other_company.id])
         self.assertIn(other, both.search([]))
+
+    def test_the_form_sent_to_managers_has_no_secret_fields(self):
+        for user, visible in ((self.dist_manager, False), (self.integration_admin, True)):
+            views = self.Endpoint.with_user(user).get_views([(False, "form")])
+            arch = views["views"]["form"]["arch"]
+            for field in ("secret", "previous_secret", "webhook_url"):
+                with self.subTest(user=user.login, field=field):
+                    self.assertEqual(f'name="{field}"' in arch, visible)
