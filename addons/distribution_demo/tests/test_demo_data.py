@@ -175,6 +175,9 @@ class TestDemoData(TransactionCase):
         }
         buyer = self.env["res.users"].search([("login", "=", "buyer")])
         self.assertEqual(detectors["late_receipt"].owner_id, buyer, "the buyer chases the supplier")
+        self.assertTrue(
+            all(detectors["late_receipt"].mapped("is_breached")), "days old: the SLA is breached"
+        )
         greenleaf = self.env.ref("distribution_demo.purchase_order_greenleaf_late_demo")
         keystone = self.env.ref("distribution_demo.purchase_order_keystone_confirmed_demo")
         unacknowledged = detectors["unacknowledged"]
