@@ -231,7 +231,8 @@ class DistributionApprovalMixin(models.AbstractModel):
         if result.stopped:
             raise self._approval_error(result.stopped)
         started = Request._start(result.needing, transition) if result.needing else Request
-        allowed = self.browse([plan.document.id for plan in result.passing])
+        # documents no approval type concerns (an ordinary delivery) pass as well
+        allowed = self - self.browse([plan.document.id for plan in result.needing])
         approved = Request.union(
             *(
                 plan.request
@@ -406,7 +407,8 @@ class DistributionApprovalMixin(models.AbstractModel):
                 for document in changed_documents
                 if levels[document.id]
             ]
-            if needing:
+            # a single-use approval (an inventory count) is asked again by the next attempt
+            if needing and not self._approval_single_use:
                 requesters = {request.res_id: request.requester_id for request in changed}
                 started |= Request._start(
                     needing, changed[0].transition, requesters=requesters, previous=changed

@@ -171,8 +171,11 @@ class DistributionApprovalRequest(models.Model):
             ("state", "=", "pending"),
             ("requester_id", "!=", self.env.uid),
             ("current_step_id.assignment_ids.user_id", "in", principals.ids),
-            ("current_step_id.decision_ids.principal_id", "not in", principals.ids),
-            ("current_step_id.decision_ids.user_id", "!=", self.env.uid),
+            (
+                "current_step_id.decision_ids",
+                "not any",
+                ["|", ("user_id", "=", self.env.uid), ("principal_id", "in", principals.ids)],
+            ),
         ]
         mine = self.sudo()._search(domain)
         positive = (operator == "=") == value

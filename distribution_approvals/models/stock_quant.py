@@ -17,10 +17,13 @@ class StockQuant(models.Model):
         )
 
     def _apply_inventory(self):
-        approved = self._approval_check("apply")
-        result = super()._apply_inventory()
-        approved._mark_passed()
-        return result
+        # marked used before the count is cleared, so that clearing it invalidates nothing
+        self._approval_check("apply")._mark_passed()
+        return super()._apply_inventory()
+
+    def _approval_split(self, transition):
+        counted = self.filtered("inventory_quantity_set") if transition == "apply" else self
+        return {"inventory_adjustment": counted} if counted else {}
 
     def _approval_facts(self):
         """The counted difference valued at cost, in the company's currency."""
@@ -29,7 +32,8 @@ class StockQuant(models.Model):
         for quant in self:
             company = quant.company_id or self.env.company
             cost = quant.product_id.with_company(company).standard_price
-            value = company.currency_id.round(abs(quant.inventory_diff_quantity) * cost)
+            difference = quant.inventory_diff_quantity if quant.inventory_quantity_set else 0.0
+            value = company.currency_id.round(abs(difference) * cost)
             facts[quant.id] = {
                 "company": company,
                 "amount": value,

@@ -36,7 +36,7 @@ class ApprovalCase(TransactionCase):
         cls.approver_2 = user("dap_approver_2", APPROVER_GROUPS, "Bob Approver")
         cls.approver_3 = user("dap_approver_3", APPROVER_GROUPS, "Cid Approver")
         cls.finance = user("dap_finance", APPROVER_GROUPS, "Fay Finance")
-        cls.boss = user("dap_boss", APPROVER_GROUPS, "Ben Boss")
+        cls.boss = user("dap_boss", f"{APPROVER_GROUPS},sales_team.group_sale_manager", "Ben Boss")
         cls.manager = user("dap_manager", MANAGER_GROUPS, "Mia Manager")
         cls.buyer = user("dap_buyer", BUYER_GROUPS, "Bea Buyer")
         cls.stock_user = user("dap_stock", STOCK_GROUPS, "Stu Stock")

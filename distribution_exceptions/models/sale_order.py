@@ -89,7 +89,8 @@ class SaleOrder(models.Model):
         return {(product_id, warehouse_id): qty for product_id, warehouse_id, qty in rows}
 
     def _distribution_detect_credit_limit(self, rule):
-        partners = self.partner_id.commercial_partner_id.filtered("credit_limit")
+        # credit and credit_limit are accounting fields a salesman may not read
+        partners = self.partner_id.commercial_partner_id.sudo().filtered("credit_limit")
         if not partners:
             return {}
         # The exposure is the customer's: count every salesperson's orders and invoices, not
