@@ -16,9 +16,13 @@
         "security/distribution_integration_rules.xml",
         "data/ir_cron.xml",
         "data/distribution_exception_rule.xml",
+        "data/distribution_integration_rules.xml",
         "views/distribution_integration_endpoint_views.xml",
         "views/distribution_integration_event_views.xml",
         "views/res_config_settings_views.xml",
+        "views/stock_picking_views.xml",
+        "views/purchase_order_views.xml",
+        "views/res_company_settings_views.xml",
         "views/distribution_integrations_menus.xml",
     ],
 }

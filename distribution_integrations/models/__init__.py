@@ -2,3 +2,11 @@ from . import distribution_integration_endpoint
 from . import distribution_integration_event
 from . import distribution_exception_rule
 from . import res_config_settings
+from . import distribution_integration_event_mapping
+from . import distribution_carrier_status
+from . import stock_picking
+from . import purchase_order_line
+from . import purchase_order
+from . import sale_order
+from . import account_move
+from . import res_company

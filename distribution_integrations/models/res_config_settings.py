@@ -14,3 +14,12 @@ class ResConfigSettings(models.TransientModel):
         help="Done and ignored partner events older than this are deleted every night; failed "
         "and dead ones are kept until replayed. 0 keeps them forever.",
     )
+    distribution_invoice_wait_delivery = fields.Boolean(
+        related="company_id.distribution_invoice_wait_delivery", readonly=False
+    )
+    distribution_invoice_post_on_delivery = fields.Boolean(
+        related="company_id.distribution_invoice_post_on_delivery", readonly=False
+    )
+    distribution_supplier_change_policy = fields.Selection(
+        related="company_id.distribution_supplier_change_policy", readonly=False
+    )

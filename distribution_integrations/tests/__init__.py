@@ -7,3 +7,6 @@ from . import test_concurrency
 from . import test_access
 from . import test_retention
 from . import test_openapi
+from . import test_mapping_carrier
+from . import test_mapping_invoice
+from . import test_mapping_purchase
