@@ -25,4 +25,9 @@
         "views/res_company_settings_views.xml",
         "views/distribution_integrations_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "distribution_integrations/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -10,3 +10,4 @@ from . import test_openapi
 from . import test_mapping_carrier
 from . import test_mapping_invoice
 from . import test_mapping_purchase
+from . import test_mapping_tour
