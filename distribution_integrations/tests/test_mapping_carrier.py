@@ -136,6 +136,25 @@ class TestCarrierMapping(MappingMixin, TransactionCase):
         self.assertFalse(self.open_exceptions(shuffled), "the failed attempt was never raised")
         self.assertEqual(len(shuffled.distribution_carrier_status_ids), 5)
 
+    def test_out_of_order_before_delivery_ends_like_in_order(self):
+        in_order = self.make_delivery("DCM-ORD-C")
+        for body in self._story("DCM-ORD-C")[:4]:
+            self.feed(self.native, [body])
+        shuffled = self.make_delivery("DCM-ORD-D")
+        story = self._story("DCM-ORD-D")
+        self.feed(self.native, [story[3], story[1]])
+        self.feed(self.native, [story[2], story[0]])
+        self.assertEqual(self._final_state(shuffled), self._final_state(in_order))
+        self.assertEqual(shuffled.distribution_carrier_status, "out_for_delivery")
+        self.assertEqual(
+            str(shuffled.distribution_carrier_estimated_delivery), "2025-03-05 12:00:00"
+        )
+        older = shuffled.distribution_carrier_status_ids.filtered(lambda h: not h.applied)
+        self.assertEqual(
+            sorted(older.mapped("status")), ["failed_attempt", "in_transit", "pre_transit"]
+        )
+        self.assertEqual(set(older.mapped("note")), {"Older than the last applied update."})
+
     def test_delivered_never_regresses(self):
         picking = self.make_delivery("DCM-REG-1")
         self.feed(
