@@ -2,6 +2,11 @@ from . import distribution_integration_endpoint
 from . import distribution_integration_event
 from . import distribution_exception_rule
 from . import res_config_settings
+from . import distribution_integration_queue
+from . import distribution_integration_subscription
+from . import distribution_integration_delivery
+from . import distribution_integration_monitor
+from . import distribution_event
 from . import distribution_integration_event_mapping
 from . import distribution_carrier_status
 from . import stock_picking

@@ -11,3 +11,5 @@ from . import test_mapping_carrier
 from . import test_mapping_invoice
 from . import test_mapping_purchase
 from . import test_mapping_tour
+from . import test_outbound
+from . import test_monitoring

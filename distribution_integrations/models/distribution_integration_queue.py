@@ -1,0 +1,102 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import uuid
+from datetime import datetime
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from .distribution_integration_event import LEASE
+
+
+class DistributionIntegrationQueueMixin(models.AbstractModel):
+    """A table worked as a queue: rows due by ``next_attempt_at`` are claimed in batches with
+    ``FOR UPDATE SKIP LOCKED``, leased to their worker, then locked again for the work.
+
+    The host model has the columns ``state``, ``attempts``, ``next_attempt_at`` and
+    ``claim_token``, and says which states wait in the queue and which one a claimed row takes.
+    The inbound event worker follows the same protocol (see ``distribution.integration.event``).
+    """
+
+    _name = "distribution.integration.queue.mixin"
+    _description = "Integration Queue (claim with SKIP LOCKED)"
+
+    _queue_states = ()
+    _queue_working_state = None
+
+    @api.model
+    def _queue_now(self):
+        """The later of this server's clock and the database's (see the event worker)."""
+        return max(datetime.now(), self.env.cr.now())
+
+    @api.model
+    def _queue_claim(self, limit):
+        """Mark up to ``limit`` due rows as worked for a new claim token, in one query; rows
+        another worker holds locked are skipped, not waited for.
+
+        :return: (claim token, claimed records in id order)
+        """
+        self.flush_model()
+        token = uuid.uuid4().hex
+        now = self._queue_now()
+        table = SQL.identifier(self._table)
+        self.env.cr.execute(
+            SQL(
+                """WITH due AS MATERIALIZED (
+                       SELECT id FROM %(table)s
+                        WHERE state IN %(queued)s AND next_attempt_at <= %(now)s
+                        ORDER BY next_attempt_at, id
+                        LIMIT %(limit)s
+                          FOR UPDATE SKIP LOCKED)
+                   UPDATE %(table)s queued
+                      SET state = %(working)s, attempts = queued.attempts + 1,
+                          claim_token = %(token)s, next_attempt_at = %(lease_end)s,
+                          write_uid = %(uid)s, write_date = %(now)s
+                     FROM due
+                    WHERE queued.id = due.id
+                RETURNING queued.id""",
+                table=table,
+                queued=tuple(self._queue_states),
+                working=self._queue_working_state,
+                token=token,
+                lease_end=now + LEASE,
+                uid=self.env.uid,
+                now=now,
+                limit=limit,
+            )
+        )
+        ids = sorted(row[0] for row in self.env.cr.fetchall())
+        self.invalidate_model()
+        return token, self.browse(ids)
+
+    def _queue_lock_claimed(self, token):
+        """The records of ``self`` still held by claim ``token``, locked for this transaction."""
+        if not self:
+            return self
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM %s
+                    WHERE id IN %s AND claim_token = %s AND state = %s
+                    ORDER BY id
+                      FOR UPDATE SKIP LOCKED""",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+                token,
+                self._queue_working_state,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _queue_count_due(self, limit):
+        self.env.cr.execute(
+            SQL(
+                """SELECT count(*) FROM (
+                       SELECT 1 FROM %s
+                        WHERE state IN %s AND next_attempt_at <= %s LIMIT %s) due""",
+                SQL.identifier(self._table),
+                tuple(self._queue_states),
+                self._queue_now(),
+                limit,
+            )
+        )
+        return self.env.cr.fetchone()[0]
