@@ -4,6 +4,8 @@ from collections import namedtuple
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
+from odoo.tools import format_amount
+from odoo.tools.misc import get_lang
 from odoo.tools.safe_eval import (
     _BUILTINS,
     _SAFE_OPCODES,
@@ -34,6 +36,34 @@ BUILTIN_DETECTORS = {
 }
 
 OPEN_STATES = ("open", "acknowledged")
+
+
+def amount_formatter(env, currency):
+    """A function formatting amounts of ``currency`` like ``format_amount``, for many reasons.
+
+    ``format_amount`` looks the language up on every call, which costs more than the detection
+    of a credit hold; the separators are read once here. Languages that do not group digits by
+    three keep ``format_amount``.
+    """
+    lang = get_lang(env)
+    if lang.grouping != "[3,0]":
+        return lambda amount: format_amount(env, amount, currency)
+    separators = str.maketrans({",": lang.thousands_sep or "", ".": lang.decimal_point})
+    before = currency.position == "before"
+    symbol = currency.symbol or ""
+
+    def format_one(amount):
+        number = f"{currency.round(amount):,.{currency.decimal_places}f}".translate(separators)
+        number = number.replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}").replace(
+            " ", "\N{NO-BREAK SPACE}"
+        )
+        return (
+            f"{symbol}\N{NO-BREAK SPACE}{number}"
+            if before
+            else f"{number}\N{NO-BREAK SPACE}{symbol}"
+        )
+
+    return format_one
 
 
 def short_number(value, digits=None):
@@ -286,7 +316,8 @@ class DistributionExceptionRule(models.Model):
         """Findings of this rule on ``records``: {(document id, line id or 0): reason}."""
         self.ensure_one()
         if self.company_id:
-            records = records.filtered(lambda r: r.company_id == self.company_id)
+            company_domain = [("id", "in", records.ids), ("company_id", "=", self.company_id.id)]
+            records = records.browse(records._search(company_domain))
         if not records:
             return {}
         if self.detector == "domain":
@@ -299,11 +330,11 @@ class DistributionExceptionRule(models.Model):
         domain = safe_eval(self.domain or "[]", {"context_today": fields.Date.context_today})
         reason = self.reason_template or self.name
         if self.level == "header":
-            matched = records.search([("id", "in", records.ids), *domain])
-            return {(document.id, 0): reason for document in matched}
-        lines = records[records._distribution_line_field]
+            matched = records._search([("id", "in", records.ids), *domain])
+            return {(document_id, 0): reason for document_id in matched}
+        Line = self.env[records._distribution_line_model()]
         parent_field = records._fields[records._distribution_line_field].inverse_name
-        matched = lines.search([("id", "in", lines.ids), *domain])
+        matched = Line.search_fetch([(parent_field, "in", records.ids), *domain], [parent_field])
         return {(line[parent_field].id, line.id): reason for line in matched}
 
     def _detect_python(self, records):

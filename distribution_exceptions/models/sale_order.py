@@ -2,9 +2,10 @@
 from datetime import timedelta
 
 from odoo import fields, models
-from odoo.tools import SQL, format_amount
+from odoo.osv import expression
+from odoo.tools import SQL
 
-from .distribution_exception_rule import short_number
+from .distribution_exception_rule import amount_formatter, short_number
 
 
 class SaleOrder(models.Model):
@@ -27,35 +28,66 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ detectors
     # Each returns {(order id, line id or 0): reason} for the whole recordset.
 
-    def _distribution_detect_stock_shortage(self, rule):
-        lines = self.order_line.filtered(
-            lambda line: line.product_id.is_storable and line.product_uom_qty > 0
+    def _distribution_lines(self, domain, field_names, order=None):
+        """The lines of these orders matching ``domain``, with only ``field_names`` loaded.
+
+        Detectors read a few fields of many lines: loading whole lines would cost more than the
+        detection itself.
+        """
+        return self.env["sale.order.line"].search_fetch(
+            [("order_id", "in", self.ids), *domain], ["order_id", *field_names], order=order
         )
-        if not lines:
+
+    def _distribution_detect_stock_shortage(self, rule):
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "product_id", "product_uom_qty", "product_uom", "sequence"]
+        )
+        self.flush_model(["warehouse_id"])
+        # Plain rows rather than records: tens of thousands of lines are read, few are short.
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT line.id, line.order_id, line.product_id, line.product_uom_qty,
+                          line.product_uom, sale_order.warehouse_id
+                     FROM sale_order_line line
+                     JOIN sale_order ON sale_order.id = line.order_id
+                     JOIN product_product product ON product.id = line.product_id
+                     JOIN product_template template ON template.id = product.product_tmpl_id
+                    WHERE line.order_id IN %s AND template.is_storable
+                      AND line.product_uom_qty > 0
+                 ORDER BY line.order_id, line.sequence, line.id""",
+                tuple(self.ids),
+            )
+        )
+        if not rows:
             return {}
-        free = self._distribution_free_quantities(lines.product_id, self.warehouse_id)
+        products = self.env["product.product"].browse({row[2] for row in rows})
+        warehouses = self.env["stock.warehouse"].browse({row[5] for row in rows})
+        free = self._distribution_free_quantities(products, warehouses)
+        product_uom = {product.id: product.uom_id for product in products}
+        Uom = self.env["uom.uom"]
         # Lines of one order for the same product draw on the same free stock.
         needed_so_far = {}
         found = {}
-        for line in lines.sorted(lambda ol: (ol.order_id.id, ol.sequence, ol.id)):
-            warehouse = line.order_id.warehouse_id
-            key = (line.order_id.id, line.product_id.id)
-            needed = line.product_uom._compute_quantity(
-                line.product_uom_qty, line.product_id.uom_id, round=False
-            )
+        for line_id, order_id, product_id, quantity, uom_id, warehouse_id in rows:
+            needed = quantity
+            if uom_id != product_uom[product_id].id:
+                needed = Uom.browse(uom_id)._compute_quantity(
+                    quantity, product_uom[product_id], round=False
+                )
+            key = (order_id, product_id)
             needed_so_far[key] = needed_so_far.get(key, 0.0) + needed
-            available = free.get((line.product_id.id, warehouse.id), 0.0)
+            available = free.get((product_id, warehouse_id), 0.0)
             if needed_so_far[key] <= available:
                 continue
             values = {
-                "product": line.product_id.display_name,
+                "product": products.browse(product_id).display_name,
                 "needed": short_number(needed_so_far[key]),
                 "line": short_number(needed),
-                "uom": line.product_id.uom_id.name,
+                "uom": product_uom[product_id].name,
                 "free": short_number(max(available, 0.0)),
-                "warehouse": warehouse.name,
+                "warehouse": warehouses.browse(warehouse_id).name,
             }
-            found[(line.order_id.id, line.id)] = (
+            found[(order_id, line_id)] = (
                 self.env._(
                     "%(product)s needs %(needed)s %(uom)s, %(free)s free in %(warehouse)s",
                     **values,
@@ -89,8 +121,13 @@ class SaleOrder(models.Model):
         return {(product_id, warehouse_id): qty for product_id, warehouse_id, qty in rows}
 
     def _distribution_detect_credit_limit(self, rule):
+        # only the fields needed: a partner has a hundred of them
+        self.fetch(["partner_id"])
+        self.partner_id.fetch(["commercial_partner_id"])
         # credit and credit_limit are accounting fields a salesman may not read
-        partners = self.partner_id.commercial_partner_id.sudo().filtered("credit_limit")
+        commercial = self.partner_id.commercial_partner_id.sudo()
+        commercial.fetch(["credit_limit"])
+        partners = commercial.filtered("credit_limit")
         if not partners:
             return {}
         # The exposure is the customer's: count every salesperson's orders and invoices, not
@@ -108,11 +145,13 @@ class SaleOrder(models.Model):
                 ["untaxed_amount_to_invoice:sum"],
             )
         )
+        self.fetch(["partner_id", "currency_id", "company_id", "amount_total", "date_order"])
         uninvoiced = {}
         for partner, amount in open_orders.items():
             commercial = partner.commercial_partner_id
             uninvoiced[commercial] = uninvoiced.get(commercial, 0.0) + amount
         found = {}
+        formatters = {}
         for order in self:
             partner = order.partner_id.commercial_partner_id
             if partner not in partners:
@@ -122,20 +161,23 @@ class SaleOrder(models.Model):
             )
             exposure = partner.credit + uninvoiced.get(partner, 0.0) + this_order
             if exposure > partner.credit_limit:
-                currency = order.company_id.currency_id
+                money = formatters.setdefault(
+                    order.company_id, amount_formatter(self.env, order.company_id.currency_id)
+                )
                 found[(order.id, 0)] = self.env._(
                     "Exposure %(exposure)s is over the credit limit %(limit)s: receivables "
                     "%(receivable)s, open orders %(open)s, this order %(order)s",
-                    exposure=format_amount(self.env, exposure, currency),
-                    limit=format_amount(self.env, partner.credit_limit, currency),
-                    receivable=format_amount(self.env, partner.credit, currency),
-                    open=format_amount(self.env, uninvoiced.get(partner, 0.0), currency),
-                    order=format_amount(self.env, this_order, currency),
+                    exposure=money(exposure),
+                    limit=money(partner.credit_limit),
+                    receivable=money(partner.credit),
+                    open=money(uninvoiced.get(partner, 0.0)),
+                    order=money(this_order),
                 )
         return found
 
     def _distribution_detect_overdue_invoices(self, rule):
         cutoff = fields.Date.context_today(self) - timedelta(days=rule.days)
+        self.fetch(["partner_id", "company_id"])
         overdue = {
             partner: (count, residual)
             for partner, count, residual in self.env["account.move"]
@@ -153,6 +195,7 @@ class SaleOrder(models.Model):
             )
         }
         found = {}
+        formatters = {}
         for order in self:
             count, residual = overdue.get(order.partner_id.commercial_partner_id, (0, 0.0))
             if count:
@@ -160,7 +203,9 @@ class SaleOrder(models.Model):
                     "%(count)s invoice(s) overdue by more than %(days)s days, %(amount)s due",
                     count=count,
                     days=rule.days,
-                    amount=format_amount(self.env, residual, order.company_id.currency_id),
+                    amount=formatters.setdefault(
+                        order.company_id, amount_formatter(self.env, order.company_id.currency_id)
+                    )(residual),
                 )
         return found
 
@@ -172,20 +217,42 @@ class SaleOrder(models.Model):
                 discount=short_number(line.discount),
                 limit=short_number(rule.threshold),
             )
-            for line in self.order_line
-            if line.discount > rule.threshold
+            for line in self._distribution_lines(
+                [("discount", ">", rule.threshold)], ["product_id", "discount"]
+            )
         }
 
     def _distribution_detect_margin(self, rule):
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "product_id", "company_id", "price_subtotal", "product_uom_qty"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT id, order_id, product_id, company_id, price_subtotal, product_uom_qty,
+                          product_uom
+                     FROM sale_order_line
+                    WHERE order_id IN %s AND product_id IS NOT NULL AND price_subtotal > 0""",
+                tuple(self.ids),
+            )
+        )
+        products = self.env["product.product"].browse({row[2] for row in rows})
+        costs = {}  # standard_price depends on the company: read it once per company
+        for company in self.env["res.company"].browse({row[3] for row in rows}):
+            for product in products.with_company(company):
+                costs[(product.id, company.id)] = product.standard_price
+        product_uom = {product.id: product.uom_id for product in products}
         found = {}
-        for line in self.order_line.filtered(lambda ol: ol.product_id and ol.price_subtotal > 0):
-            cost = line.product_id.with_company(line.company_id).standard_price
-            cost_in_line_uom = line.product_id.uom_id._compute_price(cost, line.product_uom)
-            margin = 100.0 * (1 - cost_in_line_uom * line.product_uom_qty / line.price_subtotal)
+        for line_id, order_id, product_id, company_id, subtotal, quantity, uom_id in rows:
+            cost = costs[(product_id, company_id)]
+            if uom_id != product_uom[product_id].id:
+                cost = product_uom[product_id]._compute_price(
+                    cost, self.env["uom.uom"].browse(uom_id)
+                )
+            margin = 100.0 * (1 - cost * quantity / subtotal)
             if margin < rule.threshold:
-                found[(line.order_id.id, line.id)] = self.env._(
+                found[(order_id, line_id)] = self.env._(
                     "%(product)s: margin %(margin)s%% is below %(limit)s%%",
-                    product=line.product_id.display_name,
+                    product=products.browse(product_id).display_name,
                     margin=short_number(margin, 1),
                     limit=short_number(rule.threshold),
                 )
@@ -194,8 +261,14 @@ class SaleOrder(models.Model):
     def _distribution_detect_missing_data(self, rule):
         # ir.model.fields is readable by administrators only, and rules run as the user
         required = rule.sudo().required_field_ids
+        if not required:
+            return {}
+        incomplete = self.search_fetch(
+            [("id", "in", self.ids), *expression.OR([[(f.name, "=", False)] for f in required])],
+            required.mapped("name"),
+        )
         found = {}
-        for order in self:
+        for order in incomplete:
             missing = [field.field_description for field in required if not order[field.name]]
             if missing:
                 found[(order.id, 0)] = self.env._("Missing: %s", ", ".join(missing))
