@@ -3,8 +3,10 @@
 
 import json
 
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import AccessError
 
+from ..tools import normalisers
 from ..tools.normalisers import parse_timestamp
 from .distribution_integration_event import IgnoredEvent
 
@@ -92,6 +94,32 @@ class DistributionIntegrationEvent(models.Model):
                 self.env["purchase.order"].sudo().browse(order_ids)
             )
         return result
+
+    @api.model
+    def ingest_and_process(self, endpoint_id, bodies):
+        """Store partner payloads for an endpoint as the webhook intake does (without the
+        signature check) and process them at once, in one batch: for demo scenarios, imports
+        and replays of payloads kept elsewhere. Integration administrators only.
+
+        :param bodies: the partner's JSON payloads (dicts), in the order they arrived.
+        :return: the ids of the events stored (duplicates are not stored again).
+        """
+        if not (
+            self.env.su or self.env.user.has_group("distribution_base.group_integration_admin")
+        ):
+            raise AccessError(self.env._("Only integration administrators may ingest payloads."))
+        endpoint = self.env["distribution.integration.endpoint"].sudo().browse(endpoint_id)
+        config = {"id": endpoint.id, "company_id": endpoint.company_id.id or self.env.company.id}
+        ids = []
+        for body in bodies:
+            normalised = normalisers.normalise(endpoint.payload_format, body, endpoint.kind)
+            event_id, duplicate = self.sudo()._insert_received(config, json.dumps(body), normalised)
+            if not duplicate:
+                ids.append(event_id)
+        events = self.sudo().browse(ids)
+        events.invalidate_recordset()
+        events._process()
+        return ids
 
     # ------------------------------------------------------------------ carriers
 

@@ -13,3 +13,4 @@ from . import test_mapping_purchase
 from . import test_mapping_tour
 from . import test_outbound
 from . import test_monitoring
+from . import test_mapping_n8n

@@ -25,6 +25,16 @@ class TestWorker(IntegrationCase):
             {"state": "done"}
         )
 
+    def setUp(self):
+        super().setUp()
+        # These tests are about the worker: they use the dispatch point as it is without the
+        # mapping (which has its own tests, test_mapping_*.py); a test may patch it again.
+        for method in ("_dispatch_prepare", "_dispatch"):
+            original = getattr(event_module.DistributionIntegrationEvent, method)
+            patcher = patch.object(self.EventClass, method, original)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
     def receive_events(self, count, endpoint=None, prefix="evt"):
         events = self.Event
         for number in range(count):
