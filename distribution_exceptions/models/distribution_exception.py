@@ -224,7 +224,9 @@ class DistributionException(models.Model):
     def _schedule_owner_activities(self):
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].sudo().create(
+        # No "activity assigned" e-mail per exception: a scan may raise thousands at once, and
+        # owners see them in their activities and in My Exceptions. Escalations do send one.
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": model_id,
