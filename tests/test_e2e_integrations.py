@@ -211,3 +211,14 @@ def test_the_api_description_is_served(odoo_server):
     assert {"200", "202", "400", "401", "404", "413", "415", "429"} <= set(
         post_operation["responses"]
     )
+
+
+def test_the_health_route_answers_without_a_session(odoo_server):
+    url, _database = odoo_server
+    response = requests.get(f"{url}/distribution/integrations/health", timeout=30)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] in ("ok", "degraded")
+    assert {"backlog", "dead", "oldest_pending_seconds", "last_worker_run"} <= set(body["inbound"])
+    assert {"backlog", "dead", "oldest_pending_seconds", "last_worker_run"} <= set(body["outbound"])
+    assert "whsec_" not in response.text

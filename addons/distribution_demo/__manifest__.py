@@ -13,6 +13,7 @@
     "depends": [
         "distribution_base",
         "distribution_exceptions",
+        "distribution_integrations",
         "sale_management",
         "purchase_stock",
         "sale_stock",
@@ -33,5 +34,6 @@
         "demo/sale_order_demo.xml",
         "demo/purchase_order_demo.xml",
         "demo/distribution_exception_rule_demo.xml",
+        "demo/distribution_integration_demo.xml",
     ],
 }

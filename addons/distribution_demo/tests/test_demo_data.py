@@ -188,3 +188,25 @@ class TestDemoData(TransactionCase):
             lambda e: e.res_id in northgate.picking_ids.ids
         )
         self.assertIn("2 days late", late_delivery.reason)
+
+    def test_integration_endpoints_events_and_subscription(self):
+        carrier = self.env.ref("distribution_demo.integration_endpoint_swift_freight_demo")
+        supplier = self.env.ref("distribution_demo.integration_endpoint_keystone_ack_demo")
+        self.assertEqual(
+            (carrier.kind, carrier.auth_scheme), ("carrier_tracking", "standard_webhooks")
+        )
+        self.assertIn("Swift Freight", carrier.partner_id.name)
+        self.assertEqual(supplier.kind, "supplier_ack")
+        self.assertEqual(
+            supplier.partner_id, self.env.ref("distribution_demo.supplier_keystone_packaging_demo")
+        )
+        self.assertTrue(carrier.secret.startswith("whsec_") and carrier.token)
+        events = self.env["distribution.integration.event"].search(
+            [("endpoint_id", "in", (carrier | supplier).ids)]
+        )
+        self.assertLessEqual({"done", "failed", "dead", "ignored"}, set(events.mapped("state")))
+        self.assertEqual(events.endpoint_id, carrier | supplier, "both endpoints have events")
+        subscription = self.env.ref("distribution_demo.integration_subscription_n8n_demo")
+        self.assertFalse(subscription.active, "placeholder URL: archived")
+        self.assertIn("n8n", subscription.target_url)
+        self.assertEqual(subscription.delivery_ids.mapped("state"), ["dead"])
