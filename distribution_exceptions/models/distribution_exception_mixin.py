@@ -86,11 +86,6 @@ class DistributionExceptionMixin(models.AbstractModel):
         field = self._distribution_line_field
         return self._fields[field].comodel_name if field else False
 
-    @api.model
-    def _distribution_checkable_domain(self):
-        """Documents some rule of this model may still apply to (any scope)."""
-        return expression.OR(list(self._distribution_scopes.values()))
-
     def _distribution_in_scope(self, transition):
         scope = self._distribution_scopes.get(transition, expression.FALSE_DOMAIN)
         # in SQL: filtering in Python would load every field of every document

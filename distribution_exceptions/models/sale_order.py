@@ -28,16 +28,6 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ detectors
     # Each returns {(order id, line id or 0): reason} for the whole recordset.
 
-    def _distribution_lines(self, domain, field_names, order=None):
-        """The lines of these orders matching ``domain``, with only ``field_names`` loaded.
-
-        Detectors read a few fields of many lines: loading whole lines would cost more than the
-        detection itself.
-        """
-        return self.env["sale.order.line"].search_fetch(
-            [("order_id", "in", self.ids), *domain], ["order_id", *field_names], order=order
-        )
-
     def _distribution_detect_stock_shortage(self, rule):
         self.env["sale.order.line"].flush_model(
             ["order_id", "product_id", "product_uom_qty", "product_uom", "sequence"]
@@ -217,8 +207,9 @@ class SaleOrder(models.Model):
                 discount=short_number(line.discount),
                 limit=short_number(rule.threshold),
             )
-            for line in self._distribution_lines(
-                [("discount", ">", rule.threshold)], ["product_id", "discount"]
+            for line in self.env["sale.order.line"].search_fetch(
+                [("order_id", "in", self.ids), ("discount", ">", rule.threshold)],
+                ["order_id", "product_id", "discount"],
             )
         }
 
