@@ -119,8 +119,10 @@ def test_signed_event_is_acknowledged_stored_once_and_processed(admin, endpoint)
     assert [(e["state"], e["raw_body"]) for e in stored] == [("received", body.decode())]
 
     run_worker(admin)
-    event = read_event(admin, answer["id"])
-    assert (event["state"], event["attempts"]) == ("done", 1)
+    event = read_event(admin, answer["id"], ("state", "attempts", "payload", "ignored_reason"))
+    # processed once: no transfer ships under this tracking reference, so it is kept as ignored
+    assert (event["state"], event["attempts"]) == ("ignored", 1)
+    assert f"E2E-{event_key}" in event["ignored_reason"]
     assert event["payload"]["references"]["tracking_number"] == f"E2E-{event_key}"
     assert event["payload"]["tracking"]["status"] == "in_transit"
 
@@ -196,7 +198,8 @@ def test_dead_letter_raises_a_technical_exception_and_a_replay_clears_it(admin, 
     admin.call("distribution.integration.event", "action_replay", [event_id])
     assert read_event(admin, event_id)["state"] == "received"
     run_worker(admin)
-    assert read_event(admin, event_id)["state"] == "done"
+    # processed this time (and ignored: no transfer ships under this tracking reference)
+    assert read_event(admin, event_id)["state"] == "ignored"
     [exception] = admin.call("distribution.exception", "read", [exceptions[0]["id"]], ["state"])
     assert exception["state"] == "cleared"
 

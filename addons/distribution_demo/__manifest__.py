@@ -35,5 +35,6 @@
         "demo/purchase_order_demo.xml",
         "demo/distribution_exception_rule_demo.xml",
         "demo/distribution_integration_demo.xml",
+        "demo/distribution_integration_scenarios_demo.xml",
     ],
 }

@@ -82,6 +82,10 @@ class DistributionIntegrationEvent(models.Model):
     def _process(self):
         """After the batch, re-run the rules of what it changed, once for all events."""
         result = super()._process()
+        # an ignored event is not dead any more: a replay that ends ignored clears its exception
+        ignored = self.filtered(lambda e: e.state == "ignored")
+        if ignored:
+            self.env["distribution.exception.rule"]._run(ignored)
         applied = self.filtered(lambda e: e.state == "done" and e.res_id)
         picking_ids = [e.res_id for e in applied if e.res_model == "stock.picking"]
         order_ids = [e.res_id for e in applied if e.res_model == "purchase.order"]

@@ -188,6 +188,27 @@ class TestCarrierMapping(MappingMixin, TransactionCase):
         self.assertEqual(seen, events)
         self.assertIn("No outgoing transfer", seen.ignored_reason)
 
+    def test_a_dead_event_replayed_into_ignored_clears_its_exception(self):
+        self.env.ref(
+            "distribution_integrations.distribution_exception_rule_event_dead"
+        ).active = True
+        endpoint = self.make_endpoint(name="DCM dead then ignored")
+        body = self.native_tracking("d1", "NO-SUCH-REF-2", "in_transit", "2025-03-05T10:00:00Z")
+        endpoint.kind = "supplier_ack"  # the stored tracking event cannot be read any more
+        Event = self.env["distribution.integration.event"].sudo()
+        normalised = normalisers.normalise("native", body, "carrier_tracking")
+        config = {"id": endpoint.id, "company_id": self.company.id}
+        events = Event.browse(Event._insert_received(config, json.dumps(body), normalised)[0])
+        events._process()
+        self.assertEqual(events.state, "dead")
+        dead_letter = self.open_exceptions(events)
+        self.assertEqual(len(dead_letter), 1)
+        endpoint.kind = "carrier_tracking"
+        events.action_replay()
+        events._process()
+        self.assertEqual(events.state, "ignored")
+        self.assertEqual(dead_letter.state, "cleared")
+
     def test_carrier_exceptions_raise_with_owner_and_clear_on_delivery(self):
         statuses = {"failed_attempt": FAILED, "returned": RETURNED, "exception": CARRIER_EXCEPTION}
         for index, (status, rule) in enumerate(statuses.items()):

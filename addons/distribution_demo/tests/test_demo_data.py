@@ -210,3 +210,39 @@ class TestDemoData(TransactionCase):
         self.assertFalse(subscription.active, "placeholder URL: archived")
         self.assertIn("n8n", subscription.target_url)
         self.assertEqual(subscription.delivery_ids.mapped("state"), ["dead"])
+
+    def test_integration_scenarios_carrier_and_supplier(self):
+        def picking(tracking_ref):
+            return self.env["stock.picking"].search([("carrier_tracking_ref", "=", tracking_ref)])
+
+        def open_exceptions(records, detector):
+            return self.env["distribution.exception"].search(
+                [
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                    ("rule_id.detector", "=", detector),
+                    ("state", "in", ("open", "acknowledged")),
+                ]
+            )
+
+        late = picking("PWX7734019825")
+        self.assertEqual(late.distribution_carrier_status, "in_transit")
+        self.assertGreater(late.distribution_carrier_estimated_delivery, late.date_deadline)
+        self.assertIn("days late", open_exceptions(late, "late_delivery").reason)
+        failed = picking("SWF1000234588")
+        self.assertEqual(failed.distribution_carrier_status, "failed_attempt")
+        self.assertTrue(open_exceptions(failed, "carrier_failed_attempt"))
+        short = picking("SWF1000234571")
+        self.assertEqual((short.distribution_carrier_status, short.state), ("delivered", "done"))
+        self.assertTrue(open_exceptions(short, "carrier_partial"))
+        self.assertEqual(len(short.distribution_carrier_status_ids), 2)
+        self.assertTrue(self.company.distribution_invoice_wait_delivery)
+        # the supplier delay and the sales order it puts at risk
+        order = self.env.ref("distribution_demo.sale_order_pinecrest_mto_demo")
+        purchase = order._distribution_feeding_purchase_lines()[order.order_line.id].order_id
+        self.assertEqual(purchase.partner_ref, "KSP-SO-4471")
+        self.assertTrue(purchase.distribution_acknowledged_at)
+        self.assertTrue(open_exceptions(purchase, "supplier_delay"))
+        at_risk = open_exceptions(order, "supply_at_risk")
+        self.assertIn(purchase.name, at_risk.reason)
+        self.assertEqual(at_risk.owner_id, self.env.ref("distribution_demo.user_sales_demo"))
