@@ -357,13 +357,14 @@ class DistributionApprovalMixin(models.AbstractModel):
 
         Run by the automation rules when the lines of a document change, and at every guarded
         step whatever changed the document. A change of an immaterial field (a note, a
-        reference) keeps the approval.
+        reference) keeps the approval. The change itself passed the access checks: keeping the
+        approvals in line with it is the engine's job, done with elevated rights (whoever caused
+        the recomputation, even someone who may not read the document).
         """
         Request = self.env["distribution.approval.request"].sudo()
-        documents = self.exists()
+        documents = self.sudo().exists()
         if not documents:
             return Request
-        documents.check_access("read")
         requests = Request.search(
             [
                 ("res_model", "=", self._name),
@@ -381,7 +382,7 @@ class DistributionApprovalMixin(models.AbstractModel):
             by_type.setdefault(request.document_type, Request)
             by_type[request.document_type] |= request
         for document_type, type_requests in by_type.items():
-            changed_documents = self.browse(type_requests.mapped("res_id"))
+            changed_documents = documents.browse(type_requests.mapped("res_id"))
             facts = changed_documents._approval_facts()
             changed = type_requests.filtered(
                 lambda r, facts=facts: r.fingerprint != fingerprint(facts[r.res_id])
@@ -389,7 +390,7 @@ class DistributionApprovalMixin(models.AbstractModel):
             if not changed:
                 continue
             changed._invalidate(self.env._("The amount or the lines changed after the approval."))
-            changed_documents = self.browse(changed.mapped("res_id"))
+            changed_documents = documents.browse(changed.mapped("res_id"))
             levels = (
                 self.env["distribution.approval.matrix"]
                 .sudo()
