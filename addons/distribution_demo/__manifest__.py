@@ -13,6 +13,7 @@
     "depends": [
         "distribution_base",
         "distribution_exceptions",
+        "distribution_approvals",
         "distribution_integrations",
         "sale_management",
         "purchase_stock",
@@ -34,6 +35,7 @@
         "demo/sale_order_demo.xml",
         "demo/purchase_order_demo.xml",
         "demo/distribution_exception_rule_demo.xml",
+        "demo/distribution_approval_demo.xml",
         "demo/distribution_integration_demo.xml",
         "demo/distribution_integration_scenarios_demo.xml",
     ],
