@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
 
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from ..tools import normalisers
@@ -321,6 +322,17 @@ class TestCarrierMapping(MappingMixin, TransactionCase):
             ],
         )
         self.assertTrue(self.open_exceptions(light, PARTIAL))
+
+    def test_ingest_and_process_is_for_integration_administrators(self):
+        picking = self.make_delivery("DCM-ING-1")
+        body = self.native_tracking("ing-1", "DCM-ING-1", "in_transit", "2025-03-05T10:00:00Z")
+        Event = self.env["distribution.integration.event"]
+        with self.assertRaises(AccessError):
+            Event.with_user(self.warehouse_user).ingest_and_process(self.native.id, [body])
+        self.assertFalse(picking.distribution_carrier_status)
+        ids = Event.with_user(self.integration_admin).ingest_and_process(self.native.id, [body])
+        self.assertEqual(Event.browse(ids).state, "done")
+        self.assertEqual(picking.distribution_carrier_status, "in_transit")
 
     def test_one_query_per_batch_finds_the_transfers(self):
         pickings = [self.make_delivery(f"DCM-Q-{index}") for index in range(3)]
