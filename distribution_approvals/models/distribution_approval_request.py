@@ -309,15 +309,19 @@ class DistributionApprovalRequest(models.Model):
         open_steps = self.step_ids.filtered(lambda step: step.state in ("waiting", "pending"))
         open_steps._close("cancelled")
         if state == "approved":
+            # formatted outside the translated call, which the .pot extraction must read
+            levels = {
+                request: ", ".join(
+                    f"{d.step_id.name}: {d._who()}"
+                    for d in request.decision_ids
+                    if d.decision == "approve"
+                )
+                for request in self
+            }
             self._log_on_documents(
                 {
                     request: self.env._(
-                        "Approved (%(levels)s). It may go on.",
-                        levels=", ".join(
-                            f"{d.step_id.name}: {d._who()}"
-                            for d in request.decision_ids
-                            if d.decision == "approve"
-                        ),
+                        "Approved (%(levels)s). It may go on.", levels=levels[request]
                     )
                     for request in self
                 }

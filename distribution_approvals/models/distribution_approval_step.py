@@ -107,13 +107,15 @@ class DistributionApprovalStep(models.Model):
         new._ask("escalation")
         told._notify("escalation")
         requests = self.request_id
+        # numbers formatted outside the translated call, which the .pot extraction must read
+        hours = {step: f"{step.escalation_hours:g}" for step in self}
         requests._log_on_documents(
             {
                 step.request_id: self.env._(
                     "Escalated to %(user)s: level “%(level)s” waited more than %(hours)s hours.",
                     user=step.escalation_user_id.name,
                     level=step.name,
-                    hours=f"{step.escalation_hours:g}",
+                    hours=hours[step],
                 )
                 for step in self
             }

@@ -58,12 +58,14 @@ class DistributionException(models.Model):
             if exception.state not in OPEN_STATES:
                 continue
             approvals = request.decision_ids.filtered(lambda d: d.decision == "approve")
+            # formatted outside the translated call, which the .pot extraction must read
+            comments = "".join(f" — {d.comment}" for d in approvals if d.comment)
             exception._waive(
                 self.env._(
                     "Approved through “%(request)s” by %(who)s%(comments)s",
                     request=request.display_name,
                     who=", ".join(decision._who() for decision in approvals),
-                    comments="".join(f" — {d.comment}" for d in approvals if d.comment),
+                    comments=comments,
                 ),
                 approved=True,
             )
