@@ -382,7 +382,8 @@ class DistributionApprovalRequest(models.Model):
                 )
             )
         step = request.current_step_id
-        principal = request._principal_for(user, step)
+        # the requester is told so first, whether asked or not (nor through a delegation)
+        principal = user if user == request.requester_id else request._principal_for(user, step)
         if request.requester_id in (user, principal):
             raise AccessError(
                 self.env._(
