@@ -209,7 +209,7 @@ class DistributionIntegrationSubscription(models.Model):
         """The event type patterns of every active subscription (None: a subscription takes
         every event), cached until a subscription changes."""
         patterns = []
-        for subscription in self.sudo().with_context(active_test=True).search([]):
+        for subscription in self.sudo().search([("active", "=", True)]):
             patterns.extend(split_event_types(subscription.event_types) or [None])
         return tuple(patterns)
 

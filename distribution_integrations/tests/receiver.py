@@ -2,11 +2,14 @@
 """A subscriber on loopback: a real HTTP server in a thread that checks each delivery's
 Standard Webhooks signature and answers what the test scripted."""
 
+import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..tools import standard_webhooks
+
+_logger = logging.getLogger(__name__)
 
 
 class Receiver:
@@ -47,8 +50,8 @@ class Receiver:
                     self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
                     self.wfile.write(answer)
-                except OSError:  # the sender gave up (timeout)
-                    pass
+                except OSError as error:  # the sender gave up (timeout)
+                    _logger.debug("the sender closed the connection: %s", error)
 
             def log_message(self, *args):
                 pass
