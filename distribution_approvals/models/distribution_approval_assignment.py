@@ -30,6 +30,7 @@ class DistributionApprovalAssignment(models.Model):
     _name = "distribution.approval.assignment"
     _description = "Approver Asked"
     _order = "step_id, id"
+    _rec_name = "user_id"
 
     step_id = fields.Many2one(
         "distribution.approval.step", required=True, ondelete="cascade", index=True

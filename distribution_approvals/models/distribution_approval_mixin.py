@@ -41,11 +41,6 @@ def fingerprint(facts):
         "lines": facts.get("lines") or [],
         "extra": facts.get("material") or {},
     }
-    digest = [
-        {key: value for key, value in line.items() if key != "product"}
-        for line in material["lines"]
-    ]
-    material["lines"] = digest
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -162,35 +157,45 @@ class DistributionApprovalMixin(models.AbstractModel):
         """Convert [(currency, company, amount)] to company currency at today's rate.
 
         One rate lookup per company whatever the number of documents: approval bands compare
-        what an order is worth today.
+        what an order is worth today. Amounts already in their company's currency are kept.
         """
         today = fields.Date.context_today(self)
-        rates = {}
+        company_currency = {}
+        foreign = {}
         for currency, company, _amount in amounts:
-            if currency and currency != company.currency_id:
-                rates.setdefault(company, set()).add(currency)
-        converted_rates = {}
-        for company, currencies in rates.items():
-            Currency = self.env["res.currency"].browse({c.id for c in currencies})
-            document_rates = Currency._get_rates(company, today)
-            company_rate = company.currency_id._get_rates(company, today)[company.currency_id.id]
-            for currency in currencies:
-                converted_rates[(currency, company)] = company_rate / document_rates[currency.id]
+            if company.id not in company_currency:
+                company_currency[company.id] = company.currency_id
+            if currency and currency.id != company_currency[company.id].id:
+                foreign.setdefault(company, set()).add(currency.id)
+        rates = {}
+        for company, currency_ids in foreign.items():
+            own = company_currency[company.id]
+            document_rates = (
+                self.env["res.currency"].browse(currency_ids)._get_rates(company, today)
+            )
+            own_rate = own._get_rates(company, today)[own.id]
+            for currency_id in currency_ids:
+                rates[(currency_id, company.id)] = own_rate / document_rates[currency_id]
         result = []
         for currency, company, amount in amounts:
-            rate = converted_rates.get((currency, company), 1.0)
-            result.append(company.currency_id.round(amount * rate))
+            rate = rates.get((currency.id, company.id))
+            result.append(
+                amount if rate is None else company_currency[company.id].round(amount * rate)
+            )
         return result
 
     @api.model
     def _approval_categories(self, products):
         """{product id: ids of its category and of the category's parents} (no query)."""
         return {
-            product.id: {
-                int(part) for part in (product.categ_id.parent_path or "").split("/") if part
-            }
+            product.id: self._approval_path_ids([product.categ_id.parent_path])
             for product in products
         }
+
+    @api.model
+    def _approval_path_ids(self, paths):
+        """The category ids of parent paths (``1/5/7/``), parents included."""
+        return {int(part) for path in paths for part in (path or "").split("/") if part}
 
     # ------------------------------------------------------------------ engine
 

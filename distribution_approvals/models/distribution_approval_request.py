@@ -221,6 +221,7 @@ class DistributionApprovalRequest(models.Model):
         levels = self.env["distribution.approval.level"].union(*(plan.levels for plan in plans))
         approvers = levels.sudo()._approvers(documents, requester_of)
         previous_of = {request.res_id: request for request in previous or ()}
+        snapshot_lines = self._snapshot_lines(plans)
         vals_list = []
         for plan in plans:
             facts, document = plan.facts, plan.document
@@ -245,7 +246,7 @@ class DistributionApprovalRequest(models.Model):
                     "margin": facts.get("margin") or 0.0,
                     "discount": facts.get("discount") or 0.0,
                     "logistics_cost": facts.get("logistics_cost") or 0.0,
-                    "snapshot": {"lines": facts.get("lines") or []},
+                    "snapshot": {"lines": snapshot_lines[document.id]},
                     "fingerprint": plan.fingerprint,
                     "step_ids": [
                         Command.create(
@@ -287,6 +288,30 @@ class DistributionApprovalRequest(models.Model):
         requests._emit("approval.requested")
         requests._advance()
         return requests.sudo(False)
+
+    @api.model
+    def _snapshot_lines(self, plans):
+        """{document id: its lines as the request keeps them, with product and unit names}."""
+        product_ids, uom_ids = set(), set()
+        for plan in plans:
+            for line in plan.facts.get("lines") or ():
+                product_ids.add(line.get("product_id"))
+                uom_ids.add(line.get("uom_id"))
+        products = self.env["product.product"].sudo().browse(product_ids - {None, False})
+        uoms = self.env["uom.uom"].sudo().browse(uom_ids - {None, False})
+        product_names = {product.id: product.display_name for product in products}
+        uom_names = {uom.id: uom.name for uom in uoms}
+        return {
+            plan.document.id: [
+                {
+                    **line,
+                    "product": product_names.get(line.get("product_id"), ""),
+                    "uom": uom_names.get(line.get("uom_id"), ""),
+                }
+                for line in plan.facts.get("lines") or ()
+            ]
+            for plan in plans
+        }
 
     def _advance(self):
         """Ask the next level of each request, or approve the requests whose levels all did."""

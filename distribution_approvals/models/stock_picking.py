@@ -72,9 +72,8 @@ class StockPicking(models.Model):
                 "lines": [
                     {
                         "product_id": move.product_id.id,
-                        "product": move.product_id.display_name,
                         "quantity": move.product_uom_qty,
-                        "uom": move.product_uom.name,
+                        "uom_id": move.product_uom.id,
                     }
                     for move in moves
                 ],

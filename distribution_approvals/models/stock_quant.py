@@ -45,9 +45,8 @@ class StockQuant(models.Model):
                 "lines": [
                     {
                         "product_id": quant.product_id.id,
-                        "product": quant.product_id.display_name,
                         "quantity": quant.inventory_quantity,
-                        "uom": quant.product_uom_id.name,
+                        "uom_id": quant.product_uom_id.id,
                         "on_hand": quant.quantity,
                         "location_id": quant.location_id.id,
                         "lot_id": quant.lot_id.id,

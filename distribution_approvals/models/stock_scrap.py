@@ -38,9 +38,8 @@ class StockScrap(models.Model):
                 "lines": [
                     {
                         "product_id": scrap.product_id.id,
-                        "product": scrap.product_id.display_name,
                         "quantity": scrap.scrap_qty,
-                        "uom": scrap.product_uom_id.name,
+                        "uom_id": scrap.product_uom_id.id,
                         "location_id": scrap.location_id.id,
                     }
                 ],
