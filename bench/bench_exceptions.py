@@ -61,7 +61,7 @@ SIZES = [int(n) for n in (os.environ.get("BENCH_SIZES") or "200,10000").split(",
 OCA_BUDGET = float(os.environ.get("BENCH_OCA_BUDGET") or 120)
 REPEAT = 3
 CONFIRM_REPEAT = 10
-REPEAT_BUDGET = 45.0  # seconds of runs after which a case is not run again
+REPEAT_BUDGET = 60.0  # seconds of runs after which a case is not run again
 FINGERPRINT_KEY = "distribution_bench.module_fingerprint"
 
 # name -> (database, modules to install, folders whose code the database is fingerprinted on)
