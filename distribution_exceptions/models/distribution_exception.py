@@ -197,7 +197,12 @@ class DistributionException(models.Model):
                     "deadline": now + timedelta(hours=rule.sla_hours) if rule.sla_hours else False,
                 }
             )
-        occurrences = self.sudo().with_context(mail_create_nolog=True).create(vals_list)
+        # no creator follower: the owner follows through the activity
+        occurrences = (
+            self.sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
+        )
         occurrences._schedule_owner_activities()
         occurrences._log_on_documents(self.env._("Exception raised"))
         occurrences._emit("exception.raised")

@@ -366,7 +366,8 @@ class DistributionExceptionRule(models.Model):
         if not records or not rules:
             return self.env["distribution.exception"]
         records.flush_model()
-        scopes = {step: records._distribution_in_scope(step) for step in rules.mapped("transition")}
+        steps = set(rules.mapped("transition"))
+        scopes = {step: records._distribution_in_scope(step) for step in steps}
         results = {}
         for rule in rules:
             in_scope = scopes[rule.transition]
