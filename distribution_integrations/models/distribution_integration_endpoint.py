@@ -381,7 +381,9 @@ class DistributionIntegrationEndpoint(models.Model):
                 "id": event_id,
                 "external_id": normalised["external_id"],
             }
-        self.env.ref("distribution_integrations.ir_cron_integration_event_worker")._trigger()
+        self.env.ref(
+            "distribution_integrations.ir_cron_integration_event_worker"
+        )._distribution_wake()
         return 202, {
             "status": "accepted",
             "duplicate": False,

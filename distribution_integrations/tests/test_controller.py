@@ -35,7 +35,7 @@ class TestWebhookController(IntegrationHttpCase):
     # ------------------------------------------------------------------ accepted
 
     def test_signed_event_is_stored_once_and_wakes_the_worker(self):
-        triggers = self.triggers()
+        self.env["ir.cron.trigger"].search([("cron_id", "=", self.worker.id)]).unlink()
         body = self.tracking_body("evt_accept_1", tracking_number="TRK-ACCEPT")
         response = self.post_signed(self.endpoint, body)
         self.assertEqual(response.status_code, 202, response.text)
@@ -59,7 +59,14 @@ class TestWebhookController(IntegrationHttpCase):
         self.assertEqual(event.payload["tracking"]["status"], "in_transit")
         self.assertEqual(event.occurred_at, fields.Datetime.to_datetime("2025-03-04 10:00:00"))
         self.assertEqual(event.next_attempt_at, event.received_at, "due at once")
-        self.assertEqual(self.triggers(), triggers + 1, "the worker is woken at once")
+        self.assertEqual(self.triggers(), 1, "the worker is woken at once")
+        response = self.post_signed(self.endpoint, self.tracking_body("evt_accept_2"))
+        self.assertEqual(response.status_code, 202, response.text)
+        self.assertEqual(self.triggers(), 1, "the waiting wake-up serves the next events too")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", self.worker.id)]).unlink()
+        response = self.post_signed(self.endpoint, self.tracking_body("evt_accept_3"))
+        self.assertEqual(response.status_code, 202, response.text)
+        self.assertEqual(self.triggers(), 1, "once the worker consumed it, an event wakes it again")
 
     def test_duplicate_answers_200_and_changes_nothing(self):
         body = self.tracking_body("evt_dup_1")
