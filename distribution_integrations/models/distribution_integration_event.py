@@ -3,8 +3,7 @@ import json
 import logging
 import random
 import threading
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from psycopg2.extras import Json
 
@@ -19,9 +18,6 @@ _logger = logging.getLogger(__name__)
 RETENTION_PARAM = "distribution_integrations.event_retention_days"
 DEFAULT_RETENTION_DAYS = 90
 BATCH_SIZE = 100
-# A claimed event is leased to its worker; if the worker dies, the event is claimable again
-# once the lease ends (and the attempt counts, so an event that kills workers ends dead).
-LEASE = timedelta(minutes=10)
 RETRY_BASE_SECONDS = 60
 RETRY_FACTOR = 4
 RETRY_MAX_SECONDS = 6 * 3600
@@ -64,19 +60,21 @@ class DistributionIntegrationEvent(models.Model):
 
     _name = "distribution.integration.event"
     _description = "Integration Event"
-    _inherit = ["distribution.exception.mixin"]
+    _inherit = ["distribution.exception.mixin", "distribution.integration.queue.mixin"]
     _distribution_line_field = None
     # Rules watch dead events; the worker runs them on the events it finished, so that an
     # occurrence opens when an event dies and clears when its replay succeeds.
     _distribution_scopes = {"monitor": [("state", "=", "dead")]}
+    _queue_states = QUEUED_STATES
+    _queue_working_state = "processing"
     _order = "received_at desc, id desc"
     _rec_name = "external_id"
 
+    # no index of its own: the unique (endpoint, external id) index starts with it
     endpoint_id = fields.Many2one(
         "distribution.integration.endpoint",
         required=True,
         readonly=True,
-        index=True,
         ondelete="cascade",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
@@ -223,88 +221,15 @@ class DistributionIntegrationEvent(models.Model):
         """
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
-        token, events = self._claim(batch_size)
+        token, events = self._queue_claim(batch_size)
         if auto_commit and events:
             # the claim must survive a crash
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        events = events._lock_claimed(token)
+        events = events._queue_lock_claimed(token)
         events._process()
-        remaining = self._count_due(batch_size)
+        remaining = self._queue_count_due(batch_size)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
         return events
-
-    @api.model
-    def _due_now(self):
-        """The moment events are due by: the later of this server's clock (to the microsecond,
-        unlike fields.Datetime.now()) and the database's, which stamped the received events; an
-        event received a moment ago is due for the worker it wakes even if the clocks differ."""
-        return max(datetime.now(), self.env.cr.now())
-
-    @api.model
-    def _claim(self, limit):
-        """Mark up to ``limit`` due events as processing for a new claim token, in one query.
-
-        Rows locked by another worker's claim are skipped, not waited for.
-        """
-        self.flush_model()
-        token = uuid.uuid4().hex
-        now = self._due_now()
-        self.env.cr.execute(
-            SQL(
-                """WITH due AS MATERIALIZED (
-                       SELECT id FROM distribution_integration_event
-                        WHERE state IN %(queued)s AND next_attempt_at <= %(now)s
-                        ORDER BY next_attempt_at, id
-                        LIMIT %(limit)s
-                          FOR UPDATE SKIP LOCKED)
-                   UPDATE distribution_integration_event event
-                      SET state = 'processing', attempts = event.attempts + 1,
-                          claim_token = %(token)s, next_attempt_at = %(lease_end)s,
-                          write_uid = %(uid)s, write_date = %(now)s
-                     FROM due
-                    WHERE event.id = due.id
-                RETURNING event.id""",
-                token=token,
-                lease_end=now + LEASE,
-                uid=self.env.uid,
-                now=now,
-                queued=QUEUED_STATES,
-                limit=limit,
-            )
-        )
-        ids = sorted(row[0] for row in self.env.cr.fetchall())
-        self.invalidate_model()
-        return token, self.browse(ids)
-
-    def _lock_claimed(self, token):
-        """The events of ``self`` still held by claim ``token``, locked for this transaction."""
-        if not self:
-            return self
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM distribution_integration_event
-                    WHERE id IN %s AND claim_token = %s AND state = 'processing'
-                    ORDER BY id
-                      FOR UPDATE SKIP LOCKED""",
-                tuple(self.ids),
-                token,
-            )
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
-
-    @api.model
-    def _count_due(self, limit):
-        self.env.cr.execute(
-            SQL(
-                """SELECT count(*) FROM (
-                       SELECT 1 FROM distribution_integration_event
-                        WHERE state IN %s AND next_attempt_at <= %s LIMIT %s) due""",
-                QUEUED_STATES,
-                self._due_now(),
-                limit,
-            )
-        )
-        return self.env.cr.fetchone()[0]
 
     def _process(self):
         """Process claimed events one by one, each in a savepoint: a failure rolls back only

@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import api, models
 from odoo.tools import SQL
 
-from .distribution_integration_event import LEASE
+# A claimed row is leased to its worker; if the worker dies, the row is claimable again once the
+# lease ends (and the attempt counts, so a row that kills workers ends dead).
+LEASE = timedelta(minutes=10)
 
 
 class DistributionIntegrationQueueMixin(models.AbstractModel):
@@ -14,7 +16,7 @@ class DistributionIntegrationQueueMixin(models.AbstractModel):
 
     The host model has the columns ``state``, ``attempts``, ``next_attempt_at`` and
     ``claim_token``, and says which states wait in the queue and which one a claimed row takes.
-    The inbound event worker follows the same protocol (see ``distribution.integration.event``).
+    The inbound events and the outbound deliveries are both worked this way.
     """
 
     _name = "distribution.integration.queue.mixin"
@@ -25,7 +27,9 @@ class DistributionIntegrationQueueMixin(models.AbstractModel):
 
     @api.model
     def _queue_now(self):
-        """The later of this server's clock and the database's (see the event worker)."""
+        """The moment rows are due by: the later of this server's clock (to the microsecond,
+        unlike fields.Datetime.now()) and the database's, which may have stamped the rows; a
+        row queued a moment ago is due for the worker it wakes even if the clocks differ."""
         return max(datetime.now(), self.env.cr.now())
 
     @api.model

@@ -15,7 +15,7 @@ from freezegun import freeze_time
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import TransactionCase, tagged
 
-from ..models.distribution_integration_event import LEASE
+from ..models.distribution_integration_queue import LEASE
 
 EVENTS = 10
 
@@ -109,9 +109,9 @@ class TestConcurrentWorkers(TransactionCase):
     def test_two_workers_claim_disjoint_batches_without_waiting(self):
         with ExitStack() as stack:
             worker_a, worker_b = self.worker(stack), self.worker(stack)
-            token_a, claimed_a = worker_a._claim(6)
+            token_a, claimed_a = worker_a._queue_claim(6)
             # A's claim is not committed: its rows are locked, and B skips them
-            token_b, claimed_b = worker_b._claim(6)
+            token_b, claimed_b = worker_b._queue_claim(6)
             self.assertEqual(len(claimed_a), 6)
             self.assertEqual(len(claimed_b), EVENTS - 6)
             self.assertFalse(set(claimed_a.ids) & set(claimed_b.ids))
@@ -120,7 +120,7 @@ class TestConcurrentWorkers(TransactionCase):
                 (worker_a, token_a, claimed_a),
                 (worker_b, token_b, claimed_b),
             ):
-                claimed._lock_claimed(token)._process()
+                claimed._queue_lock_claimed(token)._process()
                 # as the cron does
                 worker.env.cr.commit()  # pylint: disable=invalid-commit
         self.assertEqual(sorted(self.dispatched), self.event_ids, "each event exactly once")
@@ -129,7 +129,7 @@ class TestConcurrentWorkers(TransactionCase):
     def test_a_committed_claim_is_not_taken_by_the_next_worker(self):
         with ExitStack() as stack:
             worker_a, worker_b = self.worker(stack), self.worker(stack)
-            token_a, claimed_a = worker_a._claim(6)
+            token_a, claimed_a = worker_a._queue_claim(6)
             # phase one, as the cron does
             worker_a.env.cr.commit()  # pylint: disable=invalid-commit
             # B runs a whole cron pass while A has not started processing
@@ -139,12 +139,12 @@ class TestConcurrentWorkers(TransactionCase):
             self.assertEqual(len(processed_b), EVENTS - 6)
             self.assertFalse(set(processed_b.ids) & set(claimed_a.ids))
             # A processes its claim
-            locked_a = claimed_a._lock_claimed(token_a)
+            locked_a = claimed_a._queue_lock_claimed(token_a)
             self.assertEqual(locked_a, claimed_a)
             # while A works, even a worker that thinks A's lease expired cannot take them
             with freeze_time(datetime.now() + LEASE * 2):
                 worker_c = self.worker(stack)
-                self.assertFalse(worker_c._claim(EVENTS)[1])
+                self.assertFalse(worker_c._queue_claim(EVENTS)[1])
                 worker_c.env.cr.rollback()
             locked_a._process()
             # as the cron does

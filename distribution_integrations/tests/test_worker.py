@@ -10,6 +10,7 @@ from odoo.tests import tagged
 
 from ..models import distribution_integration_event as event_module
 from ..models.distribution_integration_event import PermanentEventError, retry_delay
+from ..models.distribution_integration_queue import LEASE
 from .common import IntegrationCase, sample
 
 
@@ -228,15 +229,15 @@ class TestWorker(IntegrationCase):
 
     def test_an_abandoned_claim_is_taken_again_when_its_lease_ends(self):
         events = self.receive_events(2)
-        token, claimed = self.Event._claim(10)
+        token, claimed = self.Event._queue_claim(10)
         self.assertEqual(claimed, events)
         self.assertEqual(set(events.mapped("state")), {"processing"})
         # the worker died here: its events are not taken while the lease runs...
-        self.assertFalse(self.Event._claim(10)[1])
+        self.assertFalse(self.Event._queue_claim(10)[1])
         # ...and are taken again after, the lost attempt counted
-        with freeze_time(fields.Datetime.now() + event_module.LEASE + timedelta(seconds=1)):
+        with freeze_time(fields.Datetime.now() + LEASE + timedelta(seconds=1)):
             self.assertEqual(self.Event._cron_process(), events)
         self.assertEqual(events.mapped("state"), ["done", "done"])
         self.assertEqual(events.mapped("attempts"), [2, 2])
         # the first worker's claim is not valid any more
-        self.assertFalse(events._lock_claimed(token))
+        self.assertFalse(events._queue_lock_claimed(token))
