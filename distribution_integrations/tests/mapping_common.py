@@ -12,6 +12,7 @@ from ..tools import normalisers
 from .common import DATA, IntegrationMixin
 
 MAPPING_RULES = (
+    "distribution_integrations.distribution_exception_rule_carrier_late",
     "distribution_integrations.distribution_exception_rule_carrier_failed_attempt",
     "distribution_integrations.distribution_exception_rule_carrier_returned",
     "distribution_integrations.distribution_exception_rule_carrier_exception",

@@ -238,16 +238,8 @@ class TestCarrierMapping(MappingMixin, TransactionCase):
                 self.assertEqual(picking.state, "done")
 
     def test_carrier_estimate_later_than_commitment_is_a_late_delivery(self):
-        rule = self.env["distribution.exception.rule"].create(
-            {
-                "name": "DCM late delivery",
-                "target_model": "stock.picking",
-                "detector": "late_delivery",
-                "level": "header",
-                "transition": "monitor",
-                "owner_type": "field",
-            }
-        )
+        rule = self.env.ref("distribution_integrations.distribution_exception_rule_carrier_late")
+        self.assertTrue(rule.active, "shipped with the module, not only in the demo")
         picking = self.make_delivery("DCM-LATE-1", commitment=self.days(2))
         self.feed(
             self.native,

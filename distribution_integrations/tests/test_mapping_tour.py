@@ -9,17 +9,7 @@ class TestCarrierDelayTour(MappingMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.setup_mapping()
-        cls.env["distribution.exception.rule"].create(
-            {
-                "name": "Tour late delivery",
-                "target_model": "stock.picking",
-                "detector": "late_delivery",
-                "level": "header",
-                "transition": "monitor",
-                "owner_type": "field",
-            }
-        )
+        cls.setup_mapping()  # with the shipped late-delivery rule
 
     def test_warehouse_user_sees_carrier_delay_and_its_exception(self):
         picking = self.make_delivery("DCM-TOUR-1", commitment=self.days(1))

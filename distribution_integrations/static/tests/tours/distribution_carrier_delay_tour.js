@@ -34,7 +34,7 @@ registry.category("web_tour.tours").add("distribution_carrier_delay_tour", {
         },
         {
             content: "The late delivery exception, with the carrier's estimate",
-            trigger: '.o_data_row:contains("Tour late delivery"):contains("days late")',
+            trigger: '.o_data_row:contains("delivery later than promised"):contains("days late")',
         },
     ],
 });
