@@ -16,7 +16,7 @@ class DistributionEvent(models.Model):
         """
         events = super()._emit(event_type, records, payload=payload, occurred_at=occurred_at)
         if events and self.env["distribution.integration.subscription"]._is_subscribed(event_type):
-            self.env.ref(
+            self.env["ir.cron"]._distribution_wake(
                 "distribution_integrations.ir_cron_integration_delivery_worker"
-            )._distribution_wake()
+            )
         return events

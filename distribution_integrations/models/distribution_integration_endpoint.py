@@ -381,9 +381,9 @@ class DistributionIntegrationEndpoint(models.Model):
                 "id": event_id,
                 "external_id": normalised["external_id"],
             }
-        self.env.ref(
+        self.env["ir.cron"]._distribution_wake(
             "distribution_integrations.ir_cron_integration_event_worker"
-        )._distribution_wake()
+        )
         return 202, {
             "status": "accepted",
             "duplicate": False,

@@ -170,7 +170,9 @@ class DistributionIntegrationEvent(models.Model):
         :return: (event id, duplicate)
         """
         references = normalised.get("references") or {}
-        now = self.env.cr.now()
+        now = SQL(
+            "(now() AT TIME ZONE 'UTC')"
+        )  # the transaction's time, as cr.now() without a query
         self.env.cr.execute(
             SQL(
                 """INSERT INTO distribution_integration_event
