@@ -39,15 +39,26 @@ class PurchaseOrder(models.Model):
     # ------------------------------------------------------------------ supplier updates
 
     def _distribution_match_lines(self, line_data):
-        """The order lines a supplier's line names: our line id, else the product code."""
+        """The order lines a supplier's line names: our line id, else a product code, which is
+        the supplier's own (the vendor product code on the product's vendor pricelist) or our
+        internal reference."""
         self.ensure_one()
         line_id = line_data.get("line_id") or line_data.get("line")
         if line_id:
             return self.order_line.filtered(lambda line: str(line.id) == str(line_id))
         code = line_data.get("product_code") or line_data.get("sku")
-        if code:
-            return self.order_line.filtered(lambda line: line.product_id.default_code == code)
-        return self.env["purchase.order.line"]
+        if not code:
+            return self.env["purchase.order.line"]
+        supplier = self.partner_id.commercial_partner_id
+        by_supplier_code = self.order_line.filtered(
+            lambda line: any(
+                seller.product_code == code and seller.partner_id.commercial_partner_id == supplier
+                for seller in line.product_id.seller_ids
+            )
+        )
+        return by_supplier_code or self.order_line.filtered(
+            lambda line: line.product_id.default_code == code
+        )
 
     def _distribution_is_newer(self, occurred_at):
         self.ensure_one()

@@ -324,6 +324,36 @@ class TestSupplierMapping(MappingMixin, TransactionCase):
         self.assertEqual(at_risk.state, "cleared")
         self.assertFalse(self.open_exceptions(order, DELAY))
 
+    def test_lines_are_found_by_the_suppliers_own_product_code(self):
+        self.gloves_m.seller_ids.product_code = "SUP-77-M"
+        other_supplier = self.env["res.partner"].create({"name": "DCM Other Supplier"})
+        # another supplier's code that looks like ours must not match on this order
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": other_supplier.id,
+                "product_tmpl_id": self.gloves_l.product_tmpl_id.id,
+                "product_code": "SUP-77-L",
+            }
+        )
+        order = self._purchase([(self.gloves_m, 400, 7.0), (self.gloves_l, 250, 7.5)])
+        self.feed(
+            self.supplier_endpoint,
+            [
+                self._event(
+                    "purchase_order.shipped",
+                    order,
+                    "asn-codes-1",
+                    lines=[
+                        {"product_code": "SUP-77-M", "quantity": 380},
+                        {"product_code": "SUP-77-L", "quantity": 250},
+                    ],
+                )
+            ],
+        )
+        line_m, line_l = self._line(order, self.gloves_m), self._line(order, self.gloves_l)
+        self.assertEqual(line_m.distribution_shipped_qty, 380, "found by the vendor code")
+        self.assertEqual(line_l.distribution_shipped_qty, 0, "another supplier's code")
+
     # ------------------------------------------------------------------ ship notices
 
     def test_ship_notice_updates_the_receipt_and_flags_differences(self):
