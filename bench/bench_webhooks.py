@@ -14,6 +14,9 @@ same server and worker settings, measured side by side in the same run:
 
 Phases:
 
+0. Service time: one sender, BENCH_SEQUENTIAL requests (default 300) per route one at a time,
+   beside ``GET /web/health``, which opens no transaction: the floor every Odoo request pays
+   on this server. The table gives p50/p99 and what each route adds to the floor.
 1. Throughput: BENCH_REQUESTS requests (default 2000) per route from 32 concurrent senders
    (threads, one ``requests.Session`` each), in two alternating rounds; the table gives the
    best round's requests per second and p50/p99 acknowledgement latency, with ratios to the
@@ -22,9 +25,10 @@ Phases:
    from 32 senders; then the worker (one cron thread) drains the queue. It checks that every
    event is stored once, none is lost and none is processed twice (one attempt each), and
    reports the processing lag (``processed_at - received_at``, which has 1 s resolution).
-3. Wake-up cost: each accepted event writes an ``ir.cron.trigger`` row and, after commit,
-   sends a NOTIFY on a connection to the ``postgres`` database. Measured in-process over
-   BENCH_WAKE (default 500) transactions: store only, against store + ``_trigger()``.
+3. Wake-up cost: ``_trigger()`` writes an ``ir.cron.trigger`` row and, after commit, sends a
+   NOTIFY on a connection to the ``postgres`` database; ``_distribution_wake()`` (what the
+   intake calls) does so only when no trigger is waiting. Measured in-process over BENCH_WAKE
+   (default 500) transactions: store only, store + ``_trigger()``, store + ours.
 
 Nothing is asserted on timing; the exit status is non-zero only on a crash. The database
 ``distribution_bench_webhooks`` (BENCH_WEBHOOKS_DB) is created on first use without demo data
@@ -74,6 +78,7 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS") or 2000)
 SOAK = int(os.environ.get("BENCH_SOAK") or 10000)
 DUPLICATE_SHARE = 0.3
 WAKE = int(os.environ.get("BENCH_WAKE") or 500)
+SEQUENTIAL = int(os.environ.get("BENCH_SEQUENTIAL") or 300)
 DRAIN_TIMEOUT = 900
 SEND_TRIES = 3  # a request that times out (60 s) is sent again, up to this many times
 ENDPOINT_NAME = "bench: signed intake"
@@ -471,6 +476,46 @@ def throughput(url, fixtures):
     )
 
 
+def service_time(url, fixtures):
+    """One sender, one request at a time: what each route costs the server without queueing.
+
+    ``/web/health`` answers without a transaction: the floor any Odoo route pays (accepting the
+    connection, werkzeug, Odoo's dispatcher, the answer) on this server.
+    """
+    session = requests.Session()
+    ours_url = f"{url}/distribution/webhooks/{fixtures['token']}"
+    targets = [
+        ("Odoo's floor: `GET /web/health`", f"{url}/web/health", None),
+        ("native `/web/hook` (anchor)", f"{url}/web/hook/{fixtures['hook_uuid']}", native_requests),
+        ("ours `/distribution/webhooks`", ours_url, ours_requests),
+    ]
+    best = {}
+    for round_number in range(ROUNDS):
+        for label, target_url, build in targets:
+            work = (
+                build(fixtures, f"seq{round_number}-{uuid.uuid4().hex[:8]}", SEQUENTIAL)
+                if build
+                else None
+            )
+            latencies = []
+            for index in range(SEQUENTIAL):
+                start = time.perf_counter()
+                if work is None:
+                    response = session.get(target_url, timeout=60)
+                else:
+                    body, make_headers = work[index]
+                    response = session.post(
+                        target_url, data=body, headers=make_headers(), timeout=60
+                    )
+                latencies.append((time.perf_counter() - start) * 1000)
+                response.raise_for_status()
+            p50 = percentile(latencies, 0.5)
+            if label not in best or p50 < best[label][0]:
+                best[label] = (p50, percentile(latencies, 0.99))
+        drain(fixtures["endpoint_id"])
+    return [(label, *best[label]) for label, _url, _build in targets]
+
+
 def soak(url, fixtures):
     tag = f"soak-{uuid.uuid4().hex[:8]}"
     unique = round(SOAK * (1 - DUPLICATE_SHARE))
@@ -522,12 +567,24 @@ def soak(url, fixtures):
 
 
 def wake_cost(registry, fixtures):
-    """ms per accepted event: store only, against store + wake the worker (trigger + NOTIFY)."""
+    """ms per accepted event, each in its own transaction: store only; store and ``_trigger()``
+    (a trigger row and a NOTIFY every time); store and ``_distribution_wake()`` (ours: a trigger
+    row only when none is waiting)."""
     from odoo import SUPERUSER_ID, api
 
+    xmlid = "distribution_integrations.ir_cron_integration_event_worker"
     tag = f"wake-{uuid.uuid4().hex[:8]}"
+    variants = (
+        ("store only", None),
+        ("store + `_trigger()` every time (row + NOTIFY)", lambda env: env.ref(xmlid)._trigger()),
+        (
+            "store + `_distribution_wake()` (ours)",
+            lambda env: env["ir.cron"]._distribution_wake(xmlid),
+        ),
+    )
     results = {}
-    for label, wake in (("store only", False), ("store + wake (trigger row, NOTIFY)", True)):
+    for label, wake in variants:
+        query("DELETE FROM ir_cron_trigger")  # as the worker leaves them after a run
         start = time.perf_counter()
         for number in range(WAKE):
             with registry.cursor() as cr:
@@ -536,11 +593,12 @@ def wake_cost(registry, fixtures):
                 env["distribution.integration.event"]._insert_received(
                     config,
                     "{}",
-                    {"external_id": f"{tag}-{int(wake)}-{number}", "event_type": "bench.wake"},
+                    {"external_id": f"{tag}-{len(results)}-{number}", "event_type": "bench.wake"},
                 )
                 if wake:
-                    env.ref("distribution_integrations.ir_cron_integration_event_worker")._trigger()
+                    wake(env)
         results[label] = (time.perf_counter() - start) * 1000 / WAKE
+    query("DELETE FROM ir_cron_trigger")
     with registry.cursor() as cr:
         cr.execute(
             "DELETE FROM distribution_integration_event WHERE external_id LIKE %s", [f"{tag}-%"]
@@ -559,6 +617,7 @@ def main():
     log_path = Path(tempfile.gettempdir()) / f"bench_webhooks_{port}.log"
     process, url = start_server(port, log_path)
     try:
+        print_service_time(service_time(url, fixtures))
         rows, (triggers_before, triggers_after) = throughput(url, fixtures)
         print_throughput(rows)
         soaked = soak(url, fixtures)
@@ -598,6 +657,26 @@ def print_throughput(rows):
     print()
 
 
+def print_service_time(rows):
+    print()
+    print(f"### Service time: one sender, {SEQUENTIAL} requests per route, one at a time")
+    print()
+    print("| route | p50 ms | p99 ms | p50 above the floor ms | ratio above the floor |")
+    print("|---|---:|---:|---:|---:|")
+    floor = rows[0][1]
+    anchor = rows[1][1] - floor
+    for label, p50, p99 in rows:
+        above = p50 - floor
+        ratio = f"{above / anchor:.2f}x" if label != rows[0][0] and anchor > 0 else "-"
+        print(f"| {label} | {p50:.1f} | {p99:.1f} | {above:.1f} | {ratio} |")
+    print()
+    print(
+        "Best p50 of the rounds. The floor is what Odoo's HTTP stack costs any request here; the "
+        "ratio compares what each route adds to it (below 1: ours adds less than the anchor)."
+    )
+    print()
+
+
 def print_soak(soaked):
     s = soaked
     codes = ", ".join(f"{code}: {count}" for code, count in sorted(s["statuses"].items(), key=str))
@@ -627,7 +706,7 @@ def print_soak(soaked):
 
 
 def print_wake(wake, triggers_before, triggers_after):
-    print("### Waking the worker: ir.cron.trigger row + NOTIFY per accepted event")
+    print("### Waking the worker: per accepted event, in its own transaction")
     print()
     print("| per event, own transaction | ms | ratio |")
     print("|---|---:|---:|")
@@ -638,7 +717,8 @@ def print_wake(wake, triggers_before, triggers_after):
     print()
     print(
         f"ir_cron_trigger rows: {triggers_before} before the throughput phase, {triggers_after} "
-        "after (the cron deletes the triggers it consumed when it runs)."
+        "after (the cron deletes the triggers it consumed when it runs; ours writes one while none "
+        "is waiting)."
     )
 
 
