@@ -99,8 +99,9 @@ class DistributionIntegrationEvent(models.Model):
     )
     occurred_at = fields.Datetime(readonly=True, help="When it happened, according to the partner.")
     received_at = fields.Datetime(required=True, readonly=True, index=True)
-    raw_body = fields.Text(readonly=True, help="The body exactly as received.")
-    payload = fields.Json(string="Normalised Payload", readonly=True)
+    # not prefetched: reading another field of a batch of events does not load their bodies
+    raw_body = fields.Text(readonly=True, prefetch=False, help="The body exactly as received.")
+    payload = fields.Json(string="Normalised Payload", readonly=True, prefetch=False)
     payload_text = fields.Text(string="Normalised Payload (JSON)", compute="_compute_payload_text")
     state = fields.Selection(STATES, required=True, default="received", readonly=True, index=True)
     ignored_reason = fields.Char(readonly=True)
@@ -237,11 +238,14 @@ class DistributionIntegrationEvent(models.Model):
         """Process claimed events one by one, each in a savepoint: a failure rolls back only
         that event's work."""
         context = self._dispatch_prepare()
+        # read once, as plain values: the rollback of a failed event's savepoint empties the
+        # cache, and the next event must not read the whole batch's bodies again
+        stored = self._stored_bodies()
         failures = {}
         for event in self:
             try:
                 with self.env.cr.savepoint():
-                    event._process_one(context)
+                    event._process_one(context, stored[event.id])
             except IgnoredEvent as reason:
                 failures[event] = ("ignored", str(reason))
             except PermanentEventError as error:
@@ -258,10 +262,10 @@ class DistributionIntegrationEvent(models.Model):
         )
         return self
 
-    def _process_one(self, context):
+    def _process_one(self, context, stored):
         self.ensure_one()
         try:
-            normalised = self._normalise()
+            normalised = self._normalise(*stored)
         except (ValueError, normalisers.MalformedPayload) as error:
             raise PermanentEventError(f"the stored body cannot be normalised: {error}") from error
         if normalised.get("ignored"):
@@ -282,15 +286,31 @@ class DistributionIntegrationEvent(models.Model):
             }
         )
 
-    def _normalise(self):
+    def _stored_bodies(self):
+        """{event id: (payload format, kind, raw body, external id)} for the batch, one query."""
+        if not self:
+            return {}
+        self.flush_model(["endpoint_id", "raw_body", "external_id"])
+        self.env["distribution.integration.endpoint"].flush_model(["payload_format", "kind"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT event.id, endpoint.payload_format, endpoint.kind, event.raw_body,
+                          event.external_id
+                     FROM distribution_integration_event event
+                     JOIN distribution_integration_endpoint endpoint
+                       ON endpoint.id = event.endpoint_id
+                    WHERE event.id IN %s""",
+                tuple(self.ids),
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _normalise(self, payload_format, kind, raw_body, external_id):
         """Normalise the stored body again: a replay benefits from a corrected normaliser."""
-        self.ensure_one()
         return normalisers.normalise(
-            self.endpoint_id.payload_format,
-            json.loads(self.raw_body or "null"),
-            self.endpoint_id.kind,
-            {"webhook-id": self.external_id},
-        ) | {"external_id": self.external_id}
+            payload_format, json.loads(raw_body or "null"), kind, {"webhook-id": external_id}
+        ) | {"external_id": external_id}
 
     def _dispatch_prepare(self):
         """Hook: read what dispatching the whole batch needs, in a fixed number of queries.

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.addons.distribution_base.tests.common import capture_queries
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -141,6 +142,20 @@ class TestWorker(IntegrationCase):
         self.assertEqual(sorted(applied.mapped("name")), ["applied TRK-evt-0", "applied TRK-evt-2"])
         self.assertEqual(events[1].last_error, "RuntimeError: carrier reference unknown")
         self.assertFalse(events[0].last_error)
+
+    def test_a_batch_of_failures_reads_the_stored_bodies_once(self):
+        def dispatch(event, normalised, context):
+            self.assertTrue(event.company_id)  # a field of the event, read after each rollback
+            raise RuntimeError("carrier down")
+
+        events = self.receive_events(8)
+        self.env.invalidate_all()
+        with self.dispatch_with(dispatch), capture_queries() as queries:
+            self.Event._cron_process()
+        self.assertEqual(set(events.mapped("state")), {"failed"})
+        reading_bodies = [query for query in queries if "raw_body" in query]
+        # one read for the batch, however many savepoints were rolled back
+        self.assertEqual(len(reading_bodies), 1, "bodies read again after a rollback")
 
     def test_retries_back_off_with_jitter(self):
         with patch.object(event_module.random, "uniform", lambda low, high: high):
