@@ -255,11 +255,13 @@ class PurchaseOrder(models.Model):
                     "%(product)s: rejected by the supplier", product=line.product_id.display_name
                 )
             else:
+                # numbers formatted outside the translated call, which extraction cannot read
+                confirmed, ordered = f"{line.distribution_ack_qty:g}", f"{line.product_qty:g}"
                 reason = self.env._(
                     "%(product)s: the supplier confirms %(confirmed)s of %(ordered)s %(uom)s",
                     product=line.product_id.display_name,
-                    confirmed=f"{line.distribution_ack_qty:g}",
-                    ordered=f"{line.product_qty:g}",
+                    confirmed=confirmed,
+                    ordered=ordered,
                     uom=line.product_uom.name,
                 )
             found[(line.order_id.id, line.id)] = reason
@@ -276,12 +278,13 @@ class PurchaseOrder(models.Model):
                 expected,
                 precision_rounding=line.product_uom.rounding,
             ):
+                shipped, expected_text = f"{line.distribution_shipped_qty:g}", f"{expected:g}"
                 found[(line.order_id.id, line.id)] = self.env._(
                     "%(product)s: the ship notice announces %(shipped)s %(uom)s, %(expected)s "
                     "expected",
                     product=line.product_id.display_name,
-                    shipped=f"{line.distribution_shipped_qty:g}",
-                    expected=f"{expected:g}",
+                    shipped=shipped,
+                    expected=expected_text,
                     uom=line.product_uom.name,
                 )
         return found
