@@ -120,21 +120,21 @@ class StockPicking(models.Model):
             note = self.env._("Older than the last applied update.")
         elif status == "unknown" and self.distribution_carrier_status:
             note = self.env._("The carrier did not say anything new.")
+        # one write per update: each write() of a transfer also looks up its automation rules
+        vals = {}
         estimate = update.get("estimated_delivery")
         if estimate and not (
             occurred_at
             and self.distribution_carrier_estimate_at
             and occurred_at < self.distribution_carrier_estimate_at
         ):
-            self.sudo().write(
-                {
-                    "distribution_carrier_estimated_delivery": estimate,
-                    "distribution_carrier_estimate_at": occurred_at or fields.Datetime.now(),
-                }
-            )
+            vals["distribution_carrier_estimated_delivery"] = estimate
+            vals["distribution_carrier_estimate_at"] = occurred_at or fields.Datetime.now()
         self.env["distribution.carrier.status"].sudo().create(
             {
                 "picking_id": self.id,
+                # given, not computed after the insert: that would be an UPDATE per update
+                "company_id": self.company_id.id,
                 "event_id": event.id if event else False,
                 "status": status,
                 "status_detail": (update.get("status_detail") or "")[:255] or False,
@@ -146,32 +146,41 @@ class StockPicking(models.Model):
                 "note": note,
             }
         )
-        if note:
-            return False
-        vals = {
-            "distribution_carrier_event_at": occurred_at or self.distribution_carrier_event_at,
-            "distribution_carrier_status_detail": update.get("status_detail") or False,
-        }
-        if status != self.distribution_carrier_status:
-            vals["distribution_carrier_status"] = status
-            vals["distribution_carrier_status_at"] = occurred_at or fields.Datetime.now()
-        if update.get("pieces") is not None:
-            vals["distribution_carrier_pieces"] = update["pieces"]
-        if update.get("weight") is not None:
-            vals["distribution_carrier_weight"] = update["weight"]
-        self.sudo().write(vals)
-        self.sudo().distribution_carrier_partial = self._distribution_is_partial()
-        return True
+        if not note:
+            vals["distribution_carrier_event_at"] = (
+                occurred_at or self.distribution_carrier_event_at
+            )
+            vals["distribution_carrier_status_detail"] = update.get("status_detail") or False
+            if status != self.distribution_carrier_status:
+                vals["distribution_carrier_status"] = status
+                vals["distribution_carrier_status_at"] = occurred_at or fields.Datetime.now()
+            if update.get("pieces") is not None:
+                vals["distribution_carrier_pieces"] = update["pieces"]
+            if update.get("weight") is not None:
+                vals["distribution_carrier_weight"] = update["weight"]
+            partial = self._distribution_is_partial(vals)
+            if partial != self.distribution_carrier_partial:
+                vals["distribution_carrier_partial"] = partial
+        if vals:
+            self.sudo().write(vals)
+        return not note
 
-    def _distribution_is_partial(self):
+    def _distribution_is_partial(self, vals=None):
+        """Whether the carrier delivered fewer pieces or less weight than was shipped, with the
+        carrier values of ``vals`` (about to be written) in place of the stored ones."""
         self.ensure_one()
-        if self.distribution_carrier_status != "delivered":
+        vals = vals or {}
+
+        def value(name):
+            return vals[name] if name in vals else self[name]
+
+        if value("distribution_carrier_status") != "delivered":
             return False
-        pieces = self.distribution_carrier_pieces
+        pieces = value("distribution_carrier_pieces")
         if pieces and pieces < self._distribution_shipped_pieces()[self.id]:
             return True
         shipped_weight = self.shipping_weight or self.weight
-        weight = self.distribution_carrier_weight
+        weight = value("distribution_carrier_weight")
         return bool(weight and shipped_weight and float_compare(weight, shipped_weight, 2) < 0)
 
     @api.model
