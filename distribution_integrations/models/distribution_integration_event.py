@@ -22,6 +22,9 @@ RETRY_BASE_SECONDS = 60
 RETRY_FACTOR = 4
 RETRY_MAX_SECONDS = 6 * 3600
 QUEUED_STATES = ("received", "failed", "processing")
+# advisory lock namespace of the references a worker is applying (with hashtext(reference))
+REFERENCE_LOCK = 862451
+REFERENCE_BUSY_DELAY = timedelta(seconds=2)
 STATES = [
     ("received", "Received"),
     ("processing", "Processing"),
@@ -228,11 +231,52 @@ class DistributionIntegrationEvent(models.Model):
         if auto_commit and events:
             # the claim must survive a crash
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        events = events._queue_lock_claimed(token)
+        events = events._queue_lock_claimed(token)._hold_references()
         events._process()
         remaining = self._queue_count_due(batch_size)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
         return events
+
+    def _hold_references(self):
+        """The events of ``self`` whose reference (tracking number, purchase order) no other
+        worker is applying now; the others go back to the queue for a moment, their attempt not
+        counted.
+
+        Two workers applying updates of one transfer at once conflict: under repeatable read
+        the second fails at its first write, or they deadlock. So each worker holds the
+        references of its batch with a transaction-level advisory lock until the batch commits.
+        """
+        if not self:
+            return self
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM distribution_integration_event
+                    WHERE id IN %s
+                      AND (reference IS NULL
+                           OR pg_try_advisory_xact_lock(%s, hashtext(reference)))""",
+                tuple(self.ids),
+                REFERENCE_LOCK,
+            )
+        )
+        held = self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+        deferred = self - held
+        if deferred:
+            later = self._queue_now() + REFERENCE_BUSY_DELAY
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE distribution_integration_event
+                          SET attempts = attempts - 1, claim_token = NULL, next_attempt_at = %s,
+                              state = CASE WHEN attempts > 1 THEN 'failed' ELSE 'received' END
+                        WHERE id IN %s""",
+                    later,
+                    tuple(deferred.ids),
+                )
+            )
+            deferred.invalidate_recordset()
+            self.env.ref(
+                "distribution_integrations.ir_cron_integration_event_worker"
+            ).sudo()._trigger(later)
+        return held
 
     def _process(self):
         """Process claimed events one by one, each in a savepoint: a failure rolls back only

@@ -7,7 +7,7 @@ them at the end, whatever happens.
 
 import json
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -149,5 +149,51 @@ class TestConcurrentWorkers(TransactionCase):
             locked_a._process()
             # as the cron does
             worker_a.env.cr.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(sorted(self.dispatched), self.event_ids, "each event exactly once")
+        self.assertEqual(self.states(), [("done", 1, EVENTS)])
+
+    def test_a_reference_another_worker_applies_waits_without_counting_an_attempt(self):
+        # the first four events are updates of one shipment, the others of a shipment each
+        with self.cursor() as cr:
+            cr.execute(
+                """UPDATE distribution_integration_event
+                      SET reference = CASE WHEN id = ANY(%s) THEN 'SHARED-REF'
+                                           ELSE 'OWN-REF-' || id END
+                    WHERE id IN %s""",
+                [self.event_ids[:4], tuple(self.event_ids)],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+        with ExitStack() as stack:
+            worker_a, worker_b = self.worker(stack), self.worker(stack)
+            # A claims two updates of the shared shipment and is applying them
+            token_a, claimed_a = worker_a._queue_claim(2)
+            worker_a.env.cr.commit()  # pylint: disable=invalid-commit
+            held_a = claimed_a._queue_lock_claimed(token_a)._hold_references()
+            self.assertEqual(held_a.ids, self.event_ids[:2])
+            # B's whole pass: the other updates of that shipment wait, the rest is applied
+            processed_b = worker_b._cron_process(batch_size=EVENTS, auto_commit=True)
+            worker_b.env.cr.commit()  # pylint: disable=invalid-commit
+            self.assertEqual(processed_b.ids, self.event_ids[4:])
+            held_a._process()
+            worker_a.env.cr.commit()  # pylint: disable=invalid-commit
+            deferred = worker_b.browse(self.event_ids[2:4])
+            self.assertEqual(deferred.mapped("state"), ["received", "received"])
+            self.assertEqual(deferred.mapped("attempts"), [0, 0], "waiting is not an attempt")
+            self.assertTrue(
+                worker_b.env["ir.cron.trigger"].search_count(
+                    [
+                        (
+                            "call_at",
+                            ">=",
+                            min(deferred.mapped("next_attempt_at")).replace(microsecond=0),
+                        )
+                    ]
+                ),
+                "the worker comes back for them",
+            )
+            # once A committed, they are applied
+            with freeze_time(datetime.now() + timedelta(seconds=5)):
+                worker_b._cron_process(batch_size=EVENTS, auto_commit=True)
+                worker_b.env.cr.commit()  # pylint: disable=invalid-commit
         self.assertEqual(sorted(self.dispatched), self.event_ids, "each event exactly once")
         self.assertEqual(self.states(), [("done", 1, EVENTS)])
