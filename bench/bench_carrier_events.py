@@ -403,10 +403,12 @@ def work(database, settle=False):
                 batches += 1
                 ended = time.time()
                 continue
-            # nothing claimed: done, unless the other worker held every due row for a moment
+            # nothing claimed: done, unless the other worker held every due row for a moment,
+            # or rows wait for a shipment the other worker was applying (due in 2 s)
             cr.execute(
                 "SELECT count(*) FROM distribution_integration_event "
-                "WHERE state IN %s AND next_attempt_at <= now() AT TIME ZONE 'UTC'",
+                "WHERE state IN %s "
+                "AND next_attempt_at <= now() AT TIME ZONE 'UTC' + interval '5 seconds'",
                 [QUEUED],
             )
             if cr.fetchone()[0]:

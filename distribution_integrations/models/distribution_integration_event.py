@@ -5,6 +5,7 @@ import random
 import threading
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
 from psycopg2.extras import Json
 
 from odoo import api, fields, models
@@ -25,6 +26,7 @@ QUEUED_STATES = ("received", "failed", "processing")
 # advisory lock namespace of the references a worker is applying (with hashtext(reference))
 REFERENCE_LOCK = 862451
 REFERENCE_BUSY_DELAY = timedelta(seconds=2)
+CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 STATES = [
     ("received", "Received"),
     ("processing", "Processing"),
@@ -259,24 +261,29 @@ class DistributionIntegrationEvent(models.Model):
             )
         )
         held = self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
-        deferred = self - held
-        if deferred:
-            later = self._queue_now() + REFERENCE_BUSY_DELAY
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE distribution_integration_event
-                          SET attempts = attempts - 1, claim_token = NULL, next_attempt_at = %s,
-                              state = CASE WHEN attempts > 1 THEN 'failed' ELSE 'received' END
-                        WHERE id IN %s""",
-                    later,
-                    tuple(deferred.ids),
-                )
-            )
-            deferred.invalidate_recordset()
-            self.env.ref(
-                "distribution_integrations.ir_cron_integration_event_worker"
-            ).sudo()._trigger(later)
+        (self - held)._requeue_soon()
         return held
+
+    def _requeue_soon(self):
+        """Back to the queue for a moment, the attempt not counted: another worker is applying
+        what these events change."""
+        if not self:
+            return
+        later = self._queue_now() + REFERENCE_BUSY_DELAY
+        self.env.cr.execute(
+            SQL(
+                """UPDATE distribution_integration_event
+                      SET attempts = attempts - 1, claim_token = NULL, next_attempt_at = %s,
+                          state = CASE WHEN attempts > 1 THEN 'failed' ELSE 'received' END
+                    WHERE id IN %s""",
+                later,
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+        self.env.ref("distribution_integrations.ir_cron_integration_event_worker").sudo()._trigger(
+            later
+        )
 
     def _process(self):
         """Process claimed events one by one, each in a savepoint: a failure rolls back only
@@ -294,10 +301,18 @@ class DistributionIntegrationEvent(models.Model):
                 failures[event] = ("ignored", str(reason))
             except PermanentEventError as error:
                 failures[event] = ("permanent", error)
+            except CONFLICTS:
+                # what it changes was changed by another transaction meanwhile: again soon
+                failures[event] = ("conflict", None)
             except Exception as error:
                 failures[event] = ("retry", error)
+        conflicts = [
+            event.id for event, (outcome, _detail) in failures.items() if outcome == "conflict"
+        ]
+        self.browse(conflicts)._requeue_soon()
         for event, (outcome, detail) in failures.items():
-            event._record_failure(outcome, detail)
+            if outcome != "conflict":
+                event._record_failure(outcome, detail)
         dead = self.filtered(lambda e: e.state == "dead")
         if dead:
             _logger.warning("%s integration event(s) dead-lettered: %s", len(dead), dead.ids)

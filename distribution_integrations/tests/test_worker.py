@@ -3,6 +3,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2.errors import SerializationFailure
 
 from odoo import fields
 from odoo.addons.distribution_base.tests.common import capture_queries
@@ -156,6 +157,32 @@ class TestWorker(IntegrationCase):
         reading_bodies = [query for query in queries if "raw_body" in query]
         # one read for the batch, however many savepoints were rolled back
         self.assertEqual(len(reading_bodies), 1, "bodies read again after a rollback")
+
+    def test_a_conflict_with_another_transaction_is_retried_soon_without_an_attempt(self):
+        def dispatch(event, normalised, context):
+            if normalised["references"]["tracking_number"] == "TRK-evt-1":
+                raise SerializationFailure("could not serialize access due to concurrent update")
+            return None
+
+        events = self.receive_events(3)
+        with self.dispatch_with(dispatch):
+            self.Event._cron_process()
+        self.assertEqual(events.mapped("state"), ["done", "received", "done"])
+        conflicted = events[1]
+        self.assertEqual(conflicted.attempts, 0, "a conflict is not the event's failure")
+        self.assertFalse(conflicted.last_error)
+        wait = conflicted.next_attempt_at - fields.Datetime.now()
+        self.assertLessEqual(wait, timedelta(seconds=5), "again in a moment, not after a backoff")
+        worker = self.env.ref("distribution_integrations.ir_cron_integration_event_worker")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", worker.id), ("call_at", ">=", fields.Datetime.now())]
+            ),
+            "the worker comes back for it",
+        )
+        with freeze_time(fields.Datetime.now() + timedelta(seconds=5)):
+            self.Event._cron_process()
+        self.assertEqual((conflicted.state, conflicted.attempts), ("done", 1))
 
     def test_retries_back_off_with_jitter(self):
         with patch.object(event_module.random, "uniform", lambda low, high: high):
