@@ -7,7 +7,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
+from .bulk_insert import insert_rows
 from .distribution_exception_rule import OPEN_STATES
 
 
@@ -134,22 +136,15 @@ class DistributionException(models.Model):
     # ------------------------------------------------------------------ synchronisation
 
     @api.model
-    def _synchronize(self, records, results):
+    def _synchronize(self, records, results, existing):
         """Make the open occurrences match ``results``: {rule: (documents checked, findings)}.
 
-        Findings are {(document id, line id or 0): reason}. New findings open occurrences, known
-        ones get their reason refreshed, and open occurrences of a rule on documents it checked
-        and no longer finds are auto-cleared. Documents out of a rule's scope are left alone.
+        Findings are {(document id, line id or 0): reason}; ``existing`` are the occurrences of
+        these rules open on ``records``. New findings open occurrences, known ones get their
+        reason refreshed, and open occurrences of a rule on documents it checked and no longer
+        finds are auto-cleared. Documents out of a rule's scope are left alone.
+        Returns (occurrences opened, occurrences open now).
         """
-        rules = self.env["distribution.exception.rule"].union(*results)
-        existing = self.search(
-            [
-                ("rule_id", "in", rules.ids),
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-                ("state", "in", OPEN_STATES),
-            ]
-        )
         known = {(e.rule_id, e.res_id, e.line_id or 0): e for e in existing}
         to_create = []
         to_clear = []
@@ -166,8 +161,10 @@ class DistributionException(models.Model):
                 for (known_rule, res_id, _line), occurrence in known.items()
                 if known_rule == rule and res_id in checked_ids
             ]
-        self.union(*to_clear)._close("cleared", self.env._("The condition is no longer found."))
-        return self._open(records, to_create)
+        cleared = self.union(*to_clear)
+        cleared._close("cleared", self.env._("The condition is no longer found."))
+        opened = self._open(records, to_create)
+        return opened, existing - cleared | opened
 
     def _open(self, records, findings):
         if not findings:
@@ -195,14 +192,16 @@ class DistributionException(models.Model):
                     "reason": reason,
                     "owner_id": rule._owner_of(document).id,
                     "deadline": now + timedelta(hours=rule.sla_hours) if rule.sla_hours else False,
+                    "state": "open",
+                    # the rule's, as the related fields would compute them
+                    "severity": rule.severity,
+                    "transition": rule.transition,
+                    "category": rule.category,
                 }
             )
-        # no creator follower: the owner follows through the activity
-        occurrences = (
-            self.sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(vals_list)
-        )
+        # One INSERT (see bulk_insert): no creation message and no creator follower, as before
+        # with create; the owner follows through the activity.
+        occurrences = insert_rows(self.sudo(), vals_list)
         occurrences._schedule_owner_activities()
         occurrences._log_on_documents(self.env._("Exception raised"))
         occurrences._emit("exception.raised")
@@ -227,27 +226,73 @@ class DistributionException(models.Model):
     # ------------------------------------------------------------------ side effects
 
     def _schedule_owner_activities(self):
+        """The owner's to-do on each new exception, due by its deadline; the owner follows it.
+
+        What ``mail.activity.create`` does for one activity, done once for the batch: the
+        activities, their owners as followers of the exceptions (with the default subtypes), and
+        the refresh of the owners' activity counters in the web client. No "activity assigned"
+        e-mail per exception: a scan may raise thousands at once, and owners see them in their
+        activities and in My Exceptions. Escalations do send one.
+        """
+        owned = self.filtered("owner_id")
+        if not owned:
+            return
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        # No "activity assigned" e-mail per exception: a scan may raise thousands at once, and
-        # owners see them in their activities and in My Exceptions. Escalations do send one.
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+        now = fields.Datetime.now()
+        activities = insert_rows(
+            self.env["mail.activity"].sudo(),
             [
                 {
                     "res_model_id": model_id,
+                    "res_model": self._name,
                     "res_id": exception.id,
+                    "res_name": exception.display_name,
                     "activity_type_id": activity_type.id,
                     "summary": exception.name,
-                    "note": exception.reason,
+                    "note": Markup("<p>%s</p>") % exception.reason,
                     "user_id": exception.owner_id.id,
-                    "date_deadline": fields.Date.to_date(
-                        exception.deadline or fields.Datetime.now()
-                    ),
+                    "date_deadline": fields.Date.to_date(exception.deadline or now),
                 }
-                for exception in self
-                if exception.owner_id
-            ]
+                for exception in owned
+            ],
         )
+        self._insert_followers(owned, {e.id: e.owner_id.partner_id.id for e in owned})
+        today = fields.Date.context_today(self)
+        due = activities.filtered(lambda activity: activity.date_deadline <= today)
+        if due:
+            due.user_id._bus_send("mail.activity/updated", {"activity_created": True})
+
+    @api.model
+    def _insert_followers(self, records, partner_by_record):
+        """Subscribe one partner to each of ``records`` (new ones: nobody follows them yet)."""
+        Followers = self.env["mail.followers"].sudo()
+        default, _internal, external = self.env["mail.message.subtype"].default_subtypes(
+            records._name
+        )
+        partners = self.env["res.partner"].sudo().browse(set(partner_by_record.values()))
+        shared = set(partners.filtered("partner_share").ids)
+        followers = insert_rows(
+            Followers,
+            [
+                {"res_model": records._name, "res_id": res_id, "partner_id": partner_id}
+                for res_id, partner_id in partner_by_record.items()
+            ],
+        )
+        subtypes = Followers._fields["subtype_ids"]
+        partner_ids = partner_by_record.values()
+        pairs = [
+            (follower_id, subtype_id)
+            for follower_id, partner_id in zip(followers.ids, partner_ids, strict=True)
+            for subtype_id in (external if partner_id in shared else default).ids
+        ]
+        if pairs:
+            self.env.cr.execute(
+                f'INSERT INTO "{subtypes.relation}" ("{subtypes.column1}", "{subtypes.column2}") '
+                f"VALUES {', '.join(['%s'] * len(pairs))}",
+                pairs,
+            )
+        followers._invalidate_documents()
 
     def _log_on_documents(self, title):
         """One chatter note per document, listing its occurrences (a batch, not a loop of posts)."""
@@ -260,9 +305,34 @@ class DistributionException(models.Model):
             body = Markup("<p>%s</p><ul>%s</ul>") % (title, Markup().join(lines))
             by_model.setdefault(model, {})[res_id] = body
         for model, model_bodies in by_model.items():
-            documents = self.env[model].browse(model_bodies)
-            if hasattr(documents, "_message_log_batch"):
-                documents.sudo()._message_log_batch(bodies=model_bodies)
+            if hasattr(self.env[model], "_message_log_batch"):
+                self._log_notes(model, model_bodies)
+
+    @api.model
+    def _log_notes(self, model, bodies):
+        """Internal notes by the current user on ``model`` documents, {document id: markup}: what
+        ``_message_log_batch`` writes (no notification, no tracking), in one INSERT."""
+        Thread = self.env[model].sudo()
+        author_id, email_from = Thread._message_compute_author(raise_on_email=False)
+        values = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": model,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "message_type": "notification",
+            "is_internal": True,
+            "subject": False,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "message_id": generate_tracking_message_id("message-notify"),
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+        }
+        insert_rows(
+            self.env["mail.message"].sudo(),
+            [dict(values, res_id=res_id, body=body) for res_id, body in bodies.items()],
+        )
 
     def _emit(self, event_type):
         self.env["distribution.event"].sudo()._emit(

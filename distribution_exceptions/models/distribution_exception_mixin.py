@@ -101,20 +101,12 @@ class DistributionExceptionMixin(models.AbstractModel):
         """Detect for the whole batch, then refuse ``transition`` if anything blocks it."""
         if self.env.context.get("distribution_skip_guard"):
             return
-        self.env["distribution.exception.rule"]._run(self, transition=transition)
-        blocking = self.env["distribution.exception"].search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("state", "in", OPEN_STATES),
-                ("severity", "=", "blocking"),
-                ("transition", "=", transition),
-                # archived rules are not run any more, so their occurrences would never clear
-                ("rule_id.active", "=", True),
-            ]
-        )
+        _opened, open_now = self.env["distribution.exception.rule"]._evaluate(self, transition)
+        # The occurrences of the rules of this step, just brought up to date (archived rules are
+        # not run any more, so theirs, which would never clear, do not block).
+        blocking = open_now.filtered(lambda exception: exception.severity == "blocking")
         if blocking:
-            raise self._distribution_blocked_error(blocking)
+            raise self._distribution_blocked_error(blocking.sudo(False))
 
     def _distribution_blocked_error(self, blocking):
         details = [

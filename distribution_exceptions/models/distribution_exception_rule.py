@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import namedtuple
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import format_amount
@@ -284,12 +284,30 @@ class DistributionExceptionRule(models.Model):
     def create(self, vals_list):
         if any(vals.get("python_code") or vals.get("detector") == "python" for vals in vals_list):
             self._check_python_rights()
+        self.env.registry.clear_cache()  # _rule_index
         return super().create(vals_list)
 
     def write(self, vals):
         if "python_code" in vals or vals.get("detector") == "python":
             self._check_python_rights()
+        self.env.registry.clear_cache()  # _rule_index, _required_fields
         return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _rule_index, _required_fields
+        return super().unlink()
+
+    def _required_fields(self):
+        """{field name: label} of the fields the missing-data detector requires."""
+        self.ensure_one()
+        return dict(self._required_fields_cached())
+
+    @tools.ormcache("self.id", "self.env.lang")
+    def _required_fields_cached(self):
+        # ir.model.fields is readable by administrators only, and rules run as the user
+        return tuple(
+            (field.name, field.field_description) for field in self.sudo().required_field_ids
+        )
 
     def _check_python_rights(self):
         if not self.env.is_system():
@@ -304,20 +322,38 @@ class DistributionExceptionRule(models.Model):
 
     @api.model
     def _rules_for(self, records, transition=None):
-        domain = [
-            ("target_model", "=", records._name),
-            ("company_id", "in", [False, *records.mapped("company_id").ids]),
-        ]
+        """The active rules of ``records``' model (and ``transition``) for their companies, in
+        order. Read from a registry cache: documents are re-checked on every change that matters,
+        and most changes concern a model with few rules, or none."""
+        self.browse().check_access("read")
+        index = self._rule_index(records._name, transition)
+        if not index:
+            return self.browse()
+        records.fetch(["company_id"])  # not every column of every document
+        companies = set(records.company_id.ids)
+        if not self.env.su:  # the record rule: the rules of the user's companies
+            companies &= set(self.env.companies.ids)
+        return self.browse(
+            rule_id for rule_id, company_id in index if not company_id or company_id in companies
+        )
+
+    @api.model
+    @tools.ormcache("model", "transition")
+    def _rule_index(self, model, transition):
+        """((rule id, company id or 0), ...) of the active rules of ``model`` (``transition``)."""
+        domain = [("target_model", "=", model)]
         if transition:
             domain.append(("transition", "=", transition))
-        return self.search(domain)
+        return tuple(
+            (rule.id, rule.company_id.id or 0)
+            for rule in self.sudo().search_fetch(domain, ["company_id"])
+        )
 
     def _detect(self, records):
         """Findings of this rule on ``records``: {(document id, line id or 0): reason}."""
         self.ensure_one()
         if self.company_id:
-            company_domain = [("id", "in", records.ids), ("company_id", "=", self.company_id.id)]
-            records = records.browse(records._search(company_domain))
+            records = records.filtered(lambda record: record.company_id == self.company_id)
         if not records:
             return {}
         if self.detector == "domain":
@@ -334,7 +370,10 @@ class DistributionExceptionRule(models.Model):
             return {(document_id, 0): reason for document_id in matched}
         Line = self.env[records._distribution_line_model()]
         parent_field = records._fields[records._distribution_line_field].inverse_name
-        matched = Line.search_fetch([(parent_field, "in", records.ids), *domain], [parent_field])
+        # ordered by id: the lines' default order joins their documents
+        matched = Line.search_fetch(
+            [(parent_field, "in", records.ids), *domain], [parent_field], order="id"
+        )
         return {(line[parent_field].id, line.id): reason for line in matched}
 
     def _detect_python(self, records):
@@ -359,12 +398,27 @@ class DistributionExceptionRule(models.Model):
         Detection runs as the user; keeping the occurrences up to date is the engine's job and
         is done with elevated rights, once the user is known to read the documents. Whoever may
         confirm an order (post an invoice…) gets it checked, whatever their Distribution groups.
+        Returns the occurrences it opened.
         """
-        records = records.exists()
-        records.check_access("read")
+        return self._evaluate(records, transition)[0]
+
+    @api.model
+    def _evaluate(self, records, transition=None):
+        """:meth:`_run`, returning (occurrences opened, occurrences of the rules run that are
+        open now on ``records``), both with elevated rights."""
+        Occurrence = self.env["distribution.exception"].sudo()
+        if not self._rule_index(records._name, transition):
+            return Occurrence, Occurrence
+        # The record rules in SQL: checked in Python, they read every document's fields. One
+        # query tells that every document exists and may be read.
+        ids = set(records._ids)
+        readable = records.with_context(active_test=False).search_count([("id", "in", list(ids))])
+        if readable < len(ids):
+            records = records.exists()
+            records.check_access("read")  # raises, naming what may not be read
         rules = self._rules_for(records, transition)
         if not records or not rules:
-            return self.env["distribution.exception"]
+            return Occurrence, Occurrence
         records.flush_model()
         steps = set(rules.mapped("transition"))
         scopes = {step: records._distribution_in_scope(step) for step in steps}
@@ -375,29 +429,26 @@ class DistributionExceptionRule(models.Model):
             # to close; one that left the monitored states (a delivered transfer) is over.
             checked = records if rule.transition == "monitor" else in_scope
             results[rule] = (checked, rule._detect(in_scope))
-        rules._drop_waived(records, results)
-        return self.env["distribution.exception"].sudo()._synchronize(records, results).sudo(False)
+        known = Occurrence.search_fetch(
+            [
+                ("rule_id", "in", rules.ids),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("state", "in", (*OPEN_STATES, "waived")),
+            ],
+            ["rule_id", "res_id", "line_id", "reason", "state"],
+        )
+        waived = known.filtered(lambda exception: exception.state == "waived")
+        rules._drop_waived(waived, results)
+        return Occurrence._synchronize(records, results, known - waived)
 
-    def _drop_waived(self, records, results):
-        """Remove from the findings what was waived and is found again unchanged.
+    def _drop_waived(self, waived, results):
+        """Remove from the findings what was ``waived`` and is found again unchanged.
 
         A waiver covers the condition as it was found: when the finding changes (another quantity,
         amount or date, so another reason) it is raised again. Without this, the next run would
         reopen the waived condition and the document could never pass its step.
         """
-        waived = (
-            self.env["distribution.exception"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("rule_id", "in", self.ids),
-                    ("res_model", "=", records._name),
-                    ("res_id", "in", records.ids),
-                    ("state", "=", "waived"),
-                ],
-                ["rule_id", "res_id", "line_id", "reason"],
-            )
-        )
         for exception in waived:
             found = results[exception.rule_id][1]
             key = (exception.res_id, exception.line_id or 0)

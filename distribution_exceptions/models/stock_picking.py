@@ -28,6 +28,8 @@ class StockPicking(models.Model):
         hold is the engine's job, so the invoices are re-checked with elevated rights.
         """
         result = super().action_distribution_recheck()
+        if not self.env["distribution.exception.rule"]._rule_index("account.move", None):
+            return result  # no invoice rule: nothing to hold or release
         invoices_sudo = self.sudo().sale_id.invoice_ids.filtered(lambda move: move.state == "draft")
         if invoices_sudo:
             invoices_sudo.action_distribution_recheck()

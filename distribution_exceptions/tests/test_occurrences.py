@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
+from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
@@ -144,6 +145,81 @@ class TestOccurrences(ExceptionCase):
         self.assertEqual(payload["document_id"], order.id)
         self.assertEqual(payload["owner"], self.salesman.name)
         self.assertEqual(payload["severity"], "blocking")
+
+    def test_opening_writes_what_create_would(self):
+        """Occurrences, activities, followers and notes are inserted in batch, not through
+        ``create``: what the ORM would have made must be there, and seen at once."""
+        self.make_rule("stock_shortage", name="Short", sla_hours=0.0)
+        self.salesman.tz = "Europe/Brussels"
+        # the shipped automation rule would run the rules when the order is created
+        self.env.ref("distribution_exceptions.base_automation_sale_order_recheck").active = False
+        order = self.make_order([(self.widget, 8), (self.gadget, 2)])
+        order_sudo = order.sudo()
+        # in the cache before the run: must not hide what the run adds
+        messages_before = order_sudo.message_ids
+        self.assertFalse(order_sudo.distribution_exception_ids)
+        Bus = type(self.env["bus.bus"])
+        with patch.object(Bus, "_sendone", autospec=True) as sendone:
+            order.with_user(self.salesman).action_distribution_recheck()
+
+        exception = order_sudo.distribution_exception_ids
+        self.assertEqual(len(exception), 1, "seen through the cached one2many")
+        self.assertEqual(exception, self.open_exceptions(order))
+        self.assertEqual((exception.severity, exception.transition), ("blocking", "confirm"))
+        self.assertEqual(exception.category, "business")
+        self.assertEqual(exception.opened_by_id, self.salesman)
+        self.assertEqual(exception.create_uid, self.salesman)
+        self.assertFalse(exception.is_breached)
+        self.assertFalse(exception.deadline, "no SLA")
+
+        activity = exception.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        self.assertEqual(activity.res_name, exception.display_name)
+        self.assertEqual(activity.date_deadline, fields.Date.context_today(exception))
+        self.assertIn("needs 8", activity.note)
+        self.assertTrue(activity.active)
+        self.assertEqual(activity.user_tz, self.salesman.tz, "a stored related field, computed")
+        mine = (
+            self.env["mail.activity"]
+            .with_user(self.salesman)
+            .search([("user_id", "=", self.salesman.id)])
+        )
+        self.assertIn(activity, mine, "the owner finds it in his activities")
+        self.assertEqual(exception.activity_user_id, self.salesman)
+        self.assertEqual(
+            [call.args[2:] for call in sendone.call_args_list if "activity" in call.args[2]],
+            [("mail.activity/updated", {"activity_created": True})],
+            "the owner's activity counter is refreshed: the activity is due today",
+        )
+
+        self.assertEqual(exception.message_partner_ids, self.salesman.partner_id)
+        follower = exception.message_follower_ids
+        default_subtypes = self.env["mail.message.subtype"].default_subtypes(exception._name)[0]
+        self.assertEqual(follower.subtype_ids, default_subtypes)
+        self.assertTrue(exception.with_user(self.salesman).message_is_follower)
+
+        note = order_sudo.message_ids - messages_before
+        self.assertEqual(len(note), 1, "one note for the document, seen in its chatter")
+        self.assertEqual(note.message_type, "notification")
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertTrue(note.is_internal)
+        self.assertEqual(note.author_id, self.salesman.partner_id)
+        self.assertIn("<b>Short</b>", note.body)
+        self.assertIn("needs 8", note.body)
+        self.assertIn(note, order.with_user(self.salesman).message_ids)
+
+    def test_notes_escape_what_they_quote(self):
+        """The batch path stores the notes' markup as built: the reason must be escaped in it."""
+        self.make_rule("domain", name="<b>Rule</b>", reason_template="x <script>alert(1)</script>")
+        order = self.make_order([(self.gadget, 2)])
+        order.action_distribution_recheck()
+        exception = self.open_exceptions(order)
+        note = order.message_ids.filtered(lambda m: "Exception raised" in m.body)
+        self.assertIn("&lt;script&gt;", note.body)
+        self.assertNotIn("<script>", note.body)
+        self.assertIn("&lt;b&gt;Rule&lt;/b&gt;", note.body)
+        self.assertIn("&lt;script&gt;", exception.activity_ids.note)
 
     def test_default_owner_is_the_salesperson(self):
         self.make_rule("stock_shortage", owner_field_id=False)
