@@ -30,22 +30,47 @@ class SaleOrder(models.Model):
 
     def _distribution_detect_stock_shortage(self, rule):
         self.env["sale.order.line"].flush_model(
-            ["order_id", "product_id", "product_uom_qty", "product_uom", "sequence"]
+            ["order_id", "product_id", "product_uom_qty", "product_uom", "sequence", "route_id"]
         )
         self.flush_model(["warehouse_id"])
+        self.env["product.product"].flush_model(["product_tmpl_id"])
+        self.env["product.template"].flush_model(["uom_id", "is_storable", "categ_id", "route_ids"])
+        self.env["product.category"].flush_model(["parent_path", "route_ids"])
+        # Lines procured for the order do not draw on free stock: a route of theirs (the line's,
+        # else the product's and its categories') makes to order or buys for the customer.
+        to_order = self._distribution_routes_to_order()
+        procured = SQL()
+        if to_order:
+            procured = SQL(
+                """AND NOT COALESCE(
+                   line.route_id IS NOT NULL
+                   AND (line.route_id, sale_order.warehouse_id) IN %(to_order)s
+                   OR line.route_id IS NULL AND (
+                       EXISTS (SELECT 1 FROM stock_route_product link
+                                WHERE link.product_id = template.id
+                                  AND (link.route_id, sale_order.warehouse_id) IN %(to_order)s)
+                       OR EXISTS (SELECT 1 FROM stock_route_categ link
+                                    JOIN product_category parent ON parent.id = link.categ_id
+                                   WHERE (link.route_id, sale_order.warehouse_id) IN %(to_order)s
+                                     AND starts_with(category.parent_path, parent.parent_path))),
+                   FALSE)""",
+                to_order=tuple(sorted(to_order)),
+            )
         # Plain rows rather than records: tens of thousands of lines are read, few are short.
         rows = self.env.execute_query(
             SQL(
                 """SELECT line.id, line.order_id, line.product_id, line.product_uom_qty,
-                          line.product_uom, sale_order.warehouse_id
+                          line.product_uom, sale_order.warehouse_id, template.uom_id
                      FROM sale_order_line line
                      JOIN sale_order ON sale_order.id = line.order_id
                      JOIN product_product product ON product.id = line.product_id
                      JOIN product_template template ON template.id = product.product_tmpl_id
+                     JOIN product_category category ON category.id = template.categ_id
                     WHERE line.order_id IN %s AND template.is_storable
-                      AND line.product_uom_qty > 0
+                      AND line.product_uom_qty > 0 %s
                  ORDER BY line.order_id, line.sequence, line.id""",
                 tuple(self.ids),
+                procured,
             )
         )
         if not rows:
@@ -53,36 +78,43 @@ class SaleOrder(models.Model):
         products = self.env["product.product"].browse({row[2] for row in rows})
         warehouses = self.env["stock.warehouse"].browse({row[5] for row in rows})
         free = self._distribution_free_quantities(products, warehouses)
-        product_uom = {product.id: product.uom_id for product in products}
         Uom = self.env["uom.uom"]
         # Lines of one order for the same product draw on the same free stock.
         needed_so_far = {}
-        found = {}
-        for line_id, order_id, product_id, quantity, uom_id, warehouse_id in rows:
+        short = []
+        for line_id, order_id, product_id, quantity, uom_id, warehouse_id, unit in rows:
             needed = quantity
-            if uom_id != product_uom[product_id].id:
+            if uom_id != unit:
                 needed = Uom.browse(uom_id)._compute_quantity(
-                    quantity, product_uom[product_id], round=False
+                    quantity, Uom.browse(unit), round=False
                 )
             key = (order_id, product_id)
             needed_so_far[key] = needed_so_far.get(key, 0.0) + needed
             available = free.get((product_id, warehouse_id), 0.0)
-            if needed_so_far[key] <= available:
-                continue
+            if needed_so_far[key] > available:
+                total = needed_so_far[key]
+                short.append((order_id, line_id, product_id, unit, warehouse_id, needed, total))
+        # the names of what is short, read together
+        names = {p.id: p.display_name for p in products.browse({row[2] for row in short})}
+        units = {u.id: u.name for u in Uom.browse({row[3] for row in short})}
+        places = {w.id: w.name for w in warehouses.browse({row[4] for row in short})}
+        found = {}
+        for order_id, line_id, product_id, unit, warehouse_id, needed, total in short:
+            available = free.get((product_id, warehouse_id), 0.0)
             values = {
-                "product": products.browse(product_id).display_name,
-                "needed": short_number(needed_so_far[key]),
+                "product": names[product_id],
+                "needed": short_number(total),
                 "line": short_number(needed),
-                "uom": product_uom[product_id].name,
+                "uom": units[unit],
                 "free": short_number(max(available, 0.0)),
-                "warehouse": warehouses.browse(warehouse_id).name,
+                "warehouse": places[warehouse_id],
             }
             found[(order_id, line_id)] = (
                 self.env._(
                     "%(product)s needs %(needed)s %(uom)s, %(free)s free in %(warehouse)s",
                     **values,
                 )
-                if needed_so_far[key] == needed
+                if total == needed
                 else self.env._(
                     "%(product)s needs %(needed)s %(uom)s on this order (%(line)s on this line), "
                     "%(free)s free in %(warehouse)s",
@@ -90,6 +122,48 @@ class SaleOrder(models.Model):
                 )
             )
         return found
+
+    def _distribution_routes_to_order(self):
+        """{(route id, warehouse id)}: the active routes that procure for the order in a
+        warehouse, rather than take from its stock (a handful of rows, whatever the orders).
+
+        A route does when one of its rules makes to order from the warehouse's stock (the
+        "Replenish on Order (MTO)" route), or buys for the customer, or ships to the customer
+        from a vendor (dropshipping).
+        """
+        self.env["stock.route"].flush_model(["active"])
+        self.env["stock.rule"].flush_model(
+            [
+                "route_id",
+                "active",
+                "action",
+                "procure_method",
+                "location_src_id",
+                "location_dest_id",
+                "warehouse_id",
+            ]
+        )
+        self.env["stock.location"].flush_model(["parent_path", "usage"])
+        self.env["stock.warehouse"].flush_model(["lot_stock_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT rule.route_id, warehouse.id
+                     FROM stock_rule rule
+                     JOIN stock_route route ON route.id = rule.route_id AND route.active
+                     LEFT JOIN stock_location source ON source.id = rule.location_src_id
+                     JOIN stock_location target ON target.id = rule.location_dest_id
+                     JOIN stock_warehouse warehouse ON TRUE
+                     JOIN stock_location stock ON stock.id = warehouse.lot_stock_id
+                    WHERE rule.active
+                      AND (rule.procure_method = 'make_to_order'
+                           AND rule.action IN ('pull', 'pull_push')
+                           AND starts_with(source.parent_path, stock.parent_path)
+                           OR target.usage = 'customer'
+                           AND (rule.warehouse_id IS NULL OR rule.warehouse_id = warehouse.id)
+                           AND (rule.action = 'buy' OR source.usage = 'supplier'))"""
+            )
+        )
+        return set(rows)
 
     def _distribution_free_quantities(self, products, warehouses):
         """{(product id, warehouse id): on hand minus reserved} in one query."""
@@ -210,6 +284,7 @@ class SaleOrder(models.Model):
             for line in self.env["sale.order.line"].search_fetch(
                 [("order_id", "in", self.ids), ("discount", ">", rule.threshold)],
                 ["order_id", "product_id", "discount"],
+                order="id",
             )
         }
 
@@ -217,50 +292,63 @@ class SaleOrder(models.Model):
         self.env["sale.order.line"].flush_model(
             ["order_id", "product_id", "company_id", "price_subtotal", "product_uom_qty"]
         )
+        self.env["product.product"].flush_model(["product_tmpl_id"])
+        self.env["product.template"].flush_model(["uom_id"])
+        # the product's unit from its template in the same query: reading it through the ORM
+        # would load every column of every template
         rows = self.env.execute_query(
             SQL(
-                """SELECT id, order_id, product_id, company_id, price_subtotal, product_uom_qty,
-                          product_uom
-                     FROM sale_order_line
-                    WHERE order_id IN %s AND product_id IS NOT NULL AND price_subtotal > 0""",
+                """SELECT line.id, line.order_id, line.product_id, line.company_id,
+                          line.price_subtotal, line.product_uom_qty, line.product_uom,
+                          template.uom_id
+                     FROM sale_order_line line
+                     JOIN product_product product ON product.id = line.product_id
+                     JOIN product_template template ON template.id = product.product_tmpl_id
+                    WHERE line.order_id IN %s AND line.price_subtotal > 0""",
                 tuple(self.ids),
             )
         )
         products = self.env["product.product"].browse({row[2] for row in rows})
-        costs = {}  # standard_price depends on the company: read it once per company
+        # standard_price depends on the company: read it once per company. Without the record
+        # rules of products, which checked in Python would load every product and template.
+        costs = {}
         for company in self.env["res.company"].browse({row[3] for row in rows}):
-            for product in products.with_company(company):
+            in_company = products.sudo().with_company(company)
+            in_company.fetch(["standard_price"])
+            for product in in_company:
                 costs[(product.id, company.id)] = product.standard_price
-        product_uom = {product.id: product.uom_id for product in products}
-        found = {}
-        for line_id, order_id, product_id, company_id, subtotal, quantity, uom_id in rows:
+        Uom = self.env["uom.uom"]
+        low = []
+        for line_id, order_id, product_id, company_id, subtotal, quantity, uom_id, unit in rows:
             cost = costs[(product_id, company_id)]
-            if uom_id != product_uom[product_id].id:
-                cost = product_uom[product_id]._compute_price(
-                    cost, self.env["uom.uom"].browse(uom_id)
-                )
+            if uom_id != unit:
+                cost = Uom.browse(unit)._compute_price(cost, Uom.browse(uom_id))
             margin = 100.0 * (1 - cost * quantity / subtotal)
             if margin < rule.threshold:
-                found[(order_id, line_id)] = self.env._(
-                    "%(product)s: margin %(margin)s%% is below %(limit)s%%",
-                    product=products.browse(product_id).display_name,
-                    margin=short_number(margin, 1),
-                    limit=short_number(rule.threshold),
-                )
-        return found
+                low.append((order_id, line_id, product_id, margin))
+        # the names of the products found, read together
+        names = {p.id: p.display_name for p in products.browse({row[2] for row in low})}
+        return {
+            (order_id, line_id): self.env._(
+                "%(product)s: margin %(margin)s%% is below %(limit)s%%",
+                product=names[product_id],
+                margin=short_number(margin, 1),
+                limit=short_number(rule.threshold),
+            )
+            for order_id, line_id, product_id, margin in low
+        }
 
     def _distribution_detect_missing_data(self, rule):
-        # ir.model.fields is readable by administrators only, and rules run as the user
-        required = rule.sudo().required_field_ids
+        required = rule._required_fields()
         if not required:
             return {}
         incomplete = self.search_fetch(
-            [("id", "in", self.ids), *expression.OR([[(f.name, "=", False)] for f in required])],
-            required.mapped("name"),
+            [("id", "in", self.ids), *expression.OR([[(name, "=", False)] for name in required])],
+            list(required),
         )
         found = {}
         for order in incomplete:
-            missing = [field.field_description for field in required if not order[field.name]]
+            missing = [label for name, label in required.items() if not order[name]]
             if missing:
                 found[(order.id, 0)] = self.env._("Missing: %s", ", ".join(missing))
         return found

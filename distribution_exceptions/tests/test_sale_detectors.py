@@ -2,6 +2,9 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.addons.distribution_exceptions.models.distribution_exception_mixin import (
+    DistributionBlockedError,
+)
 from odoo.tests import tagged
 
 from .common import ExceptionCase
@@ -61,6 +64,146 @@ class TestSaleDetectors(ExceptionCase):
         found = self.findings(rule, second)
         self.assertEqual(len(found), 1)
         self.assertIn("1 free", next(iter(found.values())))
+
+    def _mto_route(self):
+        route = self.env.ref("stock.route_warehouse0_mto")
+        route.active = True  # archived in a new database
+        self.assertIn(
+            self.warehouse.lot_stock_id,
+            route.rule_ids.filtered("active").location_src_id,
+            "the route makes to order from the test warehouse's stock",
+        )
+        return route
+
+    def _short_product(self, name, **vals):
+        """A storable product with nothing in stock: any quantity is short unless procured."""
+        return self.env["product.product"].create(
+            {"name": name, "type": "consu", "is_storable": True, "list_price": 10.0, **vals}
+        )
+
+    def test_stock_shortage_ignores_lines_made_or_bought_to_order(self):
+        rule = self.make_rule("stock_shortage")
+        mto, buy = self._mto_route(), self.env.ref("purchase_stock.route_warehouse0_buy")
+        bought_to_order = self._short_product(
+            "DX Face Shields", route_ids=[Command.set((mto | buy).ids)]
+        )
+        parent = self.env["product.category"].create(
+            {"name": "DX Made to order", "route_ids": [Command.set(mto.ids)]}
+        )
+        child = self.env["product.category"].create({"name": "DX Sub", "parent_id": parent.id})
+        by_category = self._short_product("DX Category MTO", categ_id=child.id)
+        by_line = self._short_product("DX Line MTO")
+        dropship = self.env["stock.route"].create(
+            {
+                "name": "DX Dropship",
+                "product_selectable": True,
+                "rule_ids": [
+                    Command.create(
+                        {
+                            "name": "DX Vendors → Customers",
+                            "action": "buy",
+                            "location_src_id": self.env.ref("stock.stock_location_suppliers").id,
+                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                            "picking_type_id": self.warehouse.out_type_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        dropshipped = self._short_product("DX Dropshipped", route_ids=[Command.set(dropship.ids)])
+        order = self.make_order(
+            [
+                (bought_to_order, 20),
+                (by_category, 5),
+                (by_line, 5, {"route_id": mto.id}),
+                (dropshipped, 5),
+                (self.widget, 8),
+            ]
+        )
+        widget_line = order.order_line.filtered(lambda line: line.product_id == self.widget)
+        self.assertEqual(
+            list(self.findings(rule, order)),
+            [(order.id, widget_line.id)],
+            "procured lines are not short; the widget taken from stock still is",
+        )
+        with self.assertRaises(DistributionBlockedError) as blocked:
+            order.with_user(self.salesman).action_confirm()
+        self.assertEqual([d["line"] for d in blocked.exception.details], [widget_line.display_name])
+
+    def test_stock_shortage_still_counts_lines_taken_from_stock(self):
+        rule = self.make_rule("stock_shortage")
+        mto, buy = self._mto_route(), self.env.ref("purchase_stock.route_warehouse0_buy")
+        bought_for_stock = self._short_product("DX Bought", route_ids=[Command.set(buy.ids)])
+        archived_mto = self._short_product("DX Archived MTO", route_ids=[Command.set(mto.ids)])
+        mto_elsewhere = self._short_product(
+            "DX MTO, other line route", route_ids=[Command.set(mto.ids)]
+        )
+        order = self.make_order(
+            [
+                (bought_for_stock, 2),
+                (archived_mto, 2),
+                # the line's route replaces the product's: a plain delivery route takes from stock
+                (mto_elsewhere, 2, {"route_id": self.warehouse.delivery_route_id.id}),
+            ]
+        )
+        mto.active = False
+        self.assertEqual(
+            set(self.findings(rule, order)),
+            {(order.id, line.id) for line in order.order_line},
+            "buying to replenish, an archived MTO route or a delivery route take from stock",
+        )
+        mto.active = True
+        self.assertEqual(
+            set(self.findings(rule, order)),
+            {(order.id, line.id) for line in order.order_line[0] | order.order_line[2]},
+        )
+
+    def test_stock_shortage_queries_do_not_grow_with_made_to_order_lines(self):
+        rule = self.make_rule("stock_shortage")
+        mto = self._mto_route()
+        made = self._short_product("DX MTO", route_ids=[Command.set(mto.ids)])
+
+        def queries(count):
+            orders = self.env["sale.order"].create(
+                [self.order_vals([(made, 2), (self.widget, 8)]) for _i in range(count)]
+            )
+            self.env.invalidate_all()
+            with self.capture_queries() as captured:
+                found = rule._detect(orders)
+            self.assertEqual(len(found), count, "one short widget line per order")
+            return captured
+
+        queries(1)  # warm the registry caches
+        self.assertEqual(len(queries(2)), len(queries(30)))
+
+    def test_line_detectors_read_the_products_found_together(self):
+        """A reason names its product: the names are read in one go, not product by product."""
+        margin = self.make_rule("margin", threshold=50.0)
+        shortage = self.make_rule("stock_shortage")
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": f"DX Thin {index}",
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": 10.0,
+                    "standard_price": 9.0,
+                }
+                for index in range(12)
+            ]
+        )
+
+        def queries(rule, count):
+            order = self.make_order([(product, 1) for product in products[:count]])
+            self.env.invalidate_all()
+            with self.capture_queries() as captured:
+                found = rule._detect(order)
+            self.assertEqual(len(found), count, "every line is short of margin and of stock")
+            return captured
+
+        for rule in (margin, shortage):
+            queries(rule, 1)  # warm the registry caches
+            self.assertEqual(len(queries(rule, 2)), len(queries(rule, 12)), rule.name)
 
     def test_credit_limit_adds_receivables_open_orders_and_this_order(self):
         self.customer.credit_limit = 1000.0
