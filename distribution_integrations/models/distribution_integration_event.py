@@ -27,6 +27,7 @@ QUEUED_STATES = ("received", "failed", "processing")
 REFERENCE_LOCK = 862451
 REFERENCE_BUSY_DELAY = timedelta(seconds=2)
 CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+CLAIM_TRIES = 3
 STATES = [
     ("received", "Received"),
     ("processing", "Processing"),
@@ -229,7 +230,7 @@ class DistributionIntegrationEvent(models.Model):
         """
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
-        token, events = self._queue_claim(batch_size)
+        token, events = self._claim_batch(batch_size, auto_commit)
         if auto_commit and events:
             # the claim must survive a crash
             self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -238,6 +239,18 @@ class DistributionIntegrationEvent(models.Model):
         remaining = self._queue_count_due(batch_size)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
         return events
+
+    @api.model
+    def _claim_batch(self, batch_size, auto_commit):
+        """Claim a batch; a worker that owns its transaction claims again in a new one when
+        another worker claimed or put back rows after this transaction's snapshot was taken
+        (under repeatable read, locking such a row is a serialization failure)."""
+        for _try in range(CLAIM_TRIES - 1 if auto_commit else 0):
+            try:
+                return self._queue_claim(batch_size)
+            except pg_errors.SerializationFailure:
+                self.env.cr.rollback()
+        return self._queue_claim(batch_size)
 
     def _hold_references(self):
         """The events of ``self`` whose reference (tracking number, purchase order) no other

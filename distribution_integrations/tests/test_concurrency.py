@@ -197,3 +197,16 @@ class TestConcurrentWorkers(TransactionCase):
                 worker_b.env.cr.commit()  # pylint: disable=invalid-commit
         self.assertEqual(sorted(self.dispatched), self.event_ids, "each event exactly once")
         self.assertEqual(self.states(), [("done", 1, EVENTS)])
+
+    def test_a_claim_older_than_another_workers_commit_claims_again(self):
+        with ExitStack() as stack:
+            worker_a, worker_b = self.worker(stack), self.worker(stack)
+            # B's transaction took its snapshot before A's claim was committed
+            worker_b.env.cr.execute("SELECT 1 FROM distribution_integration_event LIMIT 1")
+            claimed_a = worker_a._queue_claim(6)[1]
+            worker_a.env.cr.commit()  # pylint: disable=invalid-commit
+            # locking A's rows from the old snapshot is a serialization failure: B claims anew
+            claimed_b = worker_b._claim_batch(EVENTS, auto_commit=True)[1]
+            self.assertEqual(sorted(claimed_a.ids + claimed_b.ids), self.event_ids)
+            worker_b.env.cr.rollback()
+            worker_a.env.cr.rollback()
