@@ -210,7 +210,9 @@ class DistributionException(models.Model):
     def _close(self, state, note):
         if not self:
             return
-        self.sudo().write(
+        previous = {exception.id: exception.state for exception in self}
+        # the state change is tracked below, for the batch at once
+        self.sudo().with_context(tracking_disable=True).write(
             {
                 "state": state,
                 "closed_at": fields.Datetime.now(),
@@ -218,7 +220,8 @@ class DistributionException(models.Model):
                 "resolution_note": note,
             }
         )
-        self.sudo().activity_ids.action_feedback(feedback=note)
+        self._log_state_change(previous, state)
+        self._mark_activities_done(note)
         label = dict(self._fields["state"]._description_selection(self.env))[state]
         self._log_on_documents(label)
         self._emit(f"exception.{state}")
@@ -312,6 +315,15 @@ class DistributionException(models.Model):
     def _log_notes(self, model, bodies):
         """Internal notes by the current user on ``model`` documents, {document id: markup}: what
         ``_message_log_batch`` writes (no notification, no tracking), in one INSERT."""
+        return self._insert_messages(
+            model, [{"res_id": res_id, "body": body} for res_id, body in bodies.items()]
+        )
+
+    @api.model
+    def _insert_messages(self, model, rows, subtype_xmlid="mail.mt_note"):
+        """Log messages by the current user on ``model`` documents, one per dict of ``rows``
+        (res_id, body and, the same in every dict, other message fields), without notifying
+        anyone, in one INSERT."""
         Thread = self.env[model].sudo()
         author_id, email_from = Thread._message_compute_author(raise_on_email=False)
         values = {
@@ -324,15 +336,92 @@ class DistributionException(models.Model):
             "message_type": "notification",
             "is_internal": True,
             "subject": False,
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(subtype_xmlid),
             "email_add_signature": False,
             "message_id": generate_tracking_message_id("message-notify"),
             "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
         }
-        insert_rows(
-            self.env["mail.message"].sudo(),
-            [dict(values, res_id=res_id, body=body) for res_id, body in bodies.items()],
+        return insert_rows(self.env["mail.message"].sudo(), [dict(values, **row) for row in rows])
+
+    def _log_state_change(self, previous, state):
+        """What tracking would log on each exception, {exception id: former state}: a message
+        with the change of state as its tracking value."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        messages = self._insert_messages(
+            self._name, [{"res_id": res_id, "body": ""} for res_id in previous]
         )
+        field_id = self.env["ir.model.fields"]._get(self._name, "state").id
+        insert_rows(
+            self.env["mail.tracking.value"].sudo(),
+            [
+                {
+                    "mail_message_id": message_id,
+                    "field_id": field_id,
+                    "old_value_char": labels[former],
+                    "new_value_char": labels[state],
+                }
+                for message_id, former in zip(messages.ids, previous.values(), strict=True)
+            ],
+        )
+
+    def _mark_activities_done(self, feedback):
+        """Mark the activities on these exceptions done, with ``feedback``: a message on each
+        exception tells which was done, and the activity goes (is archived, for the types that
+        keep done activities).
+
+        Activities that carry attachments, or whose type schedules a next activity, go through
+        Odoo's own ``action_feedback``; the owners' and escalations' to-dos are written for the
+        whole batch at once.
+        """
+        activities = self.sudo().activity_ids
+        if not activities:
+            return
+        attached = set(
+            self.env["ir.attachment"]
+            .sudo()
+            .search_fetch(
+                [("res_model", "=", "mail.activity"), ("res_id", "in", activities.ids)],
+                ["res_id"],
+            )
+            .mapped("res_id")
+        )
+        special = activities.filtered(
+            lambda a: a.id in attached or a.activity_type_id.chaining_type == "trigger"
+        )
+        if special:
+            special.action_feedback(feedback=feedback)
+        plain = activities - special
+        if not plain:
+            return
+        feedback_html = (
+            Markup("<p>%s</p>") % Markup("<br/>").join(feedback.splitlines())
+            if feedback
+            else Markup()
+        )
+        self._insert_messages(
+            self._name,
+            [
+                {
+                    "res_id": activity.res_id,
+                    "body": Markup("<p>%s</p>%s")
+                    % (
+                        self.env._(
+                            "%(activity)s done, assigned to %(owner)s: %(summary)s",
+                            activity=activity.activity_type_id.name,
+                            owner=activity.user_id.name,
+                            summary=activity.summary or activity.res_name,
+                        ),
+                        feedback_html,
+                    ),
+                    "mail_activity_type_id": activity.activity_type_id.id,
+                }
+                for activity in plain
+            ],
+            subtype_xmlid="mail.mt_activities",
+        )
+        kept = plain.filtered("activity_type_id.keep_done")
+        kept.action_archive()
+        (plain - kept).unlink()
 
     def _emit(self, event_type):
         self.env["distribution.event"].sudo()._emit(

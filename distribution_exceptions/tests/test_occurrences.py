@@ -209,6 +209,52 @@ class TestOccurrences(ExceptionCase):
         self.assertIn("needs 8", note.body)
         self.assertIn(note, order.with_user(self.salesman).message_ids)
 
+    def test_closing_tracks_the_state_and_marks_the_activities_done(self):
+        """Closing is written in batch too: the state change as tracking would log it, a done
+        message per activity, the activities gone (archived when their type keeps them)."""
+        self.make_rule("stock_shortage", name="Short")
+        orders = self.make_order([(self.widget, 8)]) | self.make_order([(self.widget, 9)])
+        orders.with_user(self.salesman).action_distribution_recheck()
+        first, second = self.open_exceptions(orders)
+        keeping = self.env["mail.activity.type"].create({"name": "DX Kept", "keep_done": True})
+        second.activity_ids.activity_type_id = keeping
+        attachment = self.env["ir.attachment"].create(
+            {"name": "proof.txt", "raw": b"x", "res_model": "mail.activity"}
+        )
+        attachment.res_id = first.activity_ids.id
+        before = {e: e.message_ids for e in (first, second)}
+
+        self.set_stock(self.widget, 10.0)
+        orders.with_user(self.salesman).action_distribution_recheck()
+
+        for exception in (first, second):
+            self.assertEqual(exception.state, "cleared")
+            self.assertFalse(exception.activity_ids, "the owner's to-do is done")
+            logged = exception.message_ids - before[exception]
+            tracking = logged.tracking_value_ids
+            self.assertEqual(tracking.field_id.name, "state")
+            self.assertEqual(
+                (tracking.old_value_char, tracking.new_value_char), ("Open", "Auto-cleared")
+            )
+            done = logged.filtered(lambda m: m.subtype_id == self.env.ref("mail.mt_activities"))
+            self.assertEqual(len(done), 1)
+            self.assertIn("The condition is no longer found.", done.body)
+            self.assertEqual(done.author_id, self.salesman.partner_id)
+        self.assertEqual(attachment.res_model, "mail.message", "Odoo's path moved it")
+        self.assertEqual(
+            attachment.res_id, (first.message_ids - before[first]).filtered("attachment_ids").id
+        )
+        second_done = (second.message_ids - before[second]).filtered("mail_activity_type_id")
+        self.assertIn("DX Kept done, assigned to", second_done.body)
+        self.assertIn("Short", second_done.body)
+        kept = (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("res_model", "=", second._name), ("res_id", "=", second.id)])
+        )
+        self.assertEqual(kept.activity_type_id, keeping)
+        self.assertFalse(kept.active, "kept as done")
+
     def test_notes_escape_what_they_quote(self):
         """The batch path stores the notes' markup as built: the reason must be escaped in it."""
         self.make_rule("domain", name="<b>Rule</b>", reason_template="x <script>alert(1)</script>")
