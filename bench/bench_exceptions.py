@@ -19,8 +19,9 @@ dependency resolution) into bench/.oca/addons, which is not versioned. The gener
 products and quotations (fixed random seed, identical in every database; one process per
 database creates them, at once, as the ORM needs about ten minutes for 10,000 quotations) are
 kept; every write the measurements make is rolled back, except OCA's own: it records its findings
-in a second, committed transaction, which the bench undoes after each run. Nothing is asserted
-on timing.
+in a second, committed transaction, which the bench undoes after each run. The databases are
+vacuumed and analysed before measuring, and vacuumed before each round (see ``vacuum``). Nothing
+is asserted on timing.
 Environment: ODOO_PATH (default /opt/odoo18), PGHOST/PGPORT (default 127.0.0.1/5432),
 PGUSER_ODOO/PGPASSWORD_ODOO (default odoo/odoo), BENCH_SIZES (default "200,10000"; the first size
 is the one compared rule by rule), BENCH_OCA_BUDGET (seconds one OCA run may take at most,
@@ -666,18 +667,37 @@ class Measure(NamedTuple):
     runs: int
 
 
+def vacuum(databases, analyze=False):
+    """VACUUM (with ANALYZE) ``databases``, from connections of their own.
+
+    Every measured run is rolled back and leaves its rows behind as dead tuples; a server with
+    autovacuum off (as this machine's) never removes them, so that each run would find fatter
+    tables and indexes than the one before, and a planner without statistics picks plans for
+    empty tables. Dead rows of rolled-back runs can be removed while the bench's transactions
+    stay open.
+    """
+    for database in sorted(databases):
+        conn = psycopg2.connect(dbname=database, **PG)
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute("VACUUM (ANALYZE)" if analyze else "VACUUM")
+        conn.close()
+
+
 def best_of(cases, repeat=REPEAT):
     """The fastest run of each case (and how many were made), each from a cold ORM cache.
 
     The cases take turns, so a busy moment of the machine does not fall on one of them only; a
     case stops once its runs took REPEAT_BUDGET seconds.
     Queries are counted on every cursor (OCA writes from a second one). Each run's writes are
-    rolled back to a savepoint, then ``undo`` cleans what was committed elsewhere.
+    rolled back to a savepoint, then ``undo`` cleans what was committed elsewhere; the databases
+    are vacuumed before each round.
     """
     from odoo import sql_db
 
     best, spent, runs = [None] * len(cases), [0.0] * len(cases), [0] * len(cases)
     for _round in range(repeat):
+        vacuum({env.cr.dbname for env, _method, _undo in cases})
         for index, (env, method, undo) in enumerate(cases):
             if spent[index] >= REPEAT_BUDGET:
                 continue
@@ -833,7 +853,9 @@ def main():
     for database, modules, folders in DATABASES.values():
         prepare_database(database, modules, folders)
     generate_data()
+    vacuum([database for database, _modules, _folders in DATABASES.values()], analyze=True)
     setup_seconds = time.perf_counter() - started
+    load_before = os.getloadavg()
 
     envs = {}
     try:
@@ -881,7 +903,9 @@ def main():
         "ratio = time / anchor time for the same N (below 1 is faster); the 20-rule rows are "
         "compared with OCA's 10 rules, the variants having no OCA counterpart. A case is run "
         f"again only while its runs took less than {REPEAT_BUDGET:.0f} s. "
-        f"Setup {setup_seconds:.0f} s, total {total:.0f} s."
+        f"Setup {setup_seconds:.0f} s, total {total:.0f} s. Load average (1, 5, 15 min) "
+        f"{' '.join(f'{load:.2f}' for load in load_before)} when measuring began, "
+        f"{' '.join(f'{load:.2f}' for load in os.getloadavg())} at the end."
     )
 
 
