@@ -238,6 +238,10 @@ class DistributionIntegrationEvent(models.Model):
         events._process()
         remaining = self._queue_count_due(batch_size)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
+        if remaining:
+            # a cron worker that ends a run with work left sleeps until its next poll (a minute
+            # or more) unless notified; the trigger that woke it is still there, so say it again
+            self.env.cr.postcommit.add(self.env["ir.cron"]._notifydb)
         return events
 
     @api.model

@@ -109,6 +109,18 @@ class TestWorker(IntegrationCase):
         self.assertEqual(Event._cron_process(batch_size=2), events[2])
         self.assertEqual((progress.done, progress.remaining), (1, 0))
 
+    def test_a_run_that_leaves_work_wakes_the_cron_workers_again(self):
+        self.receive_events(3)
+        notified = []
+        CronClass = type(self.env["ir.cron"])
+        with patch.object(CronClass, "_notifydb", lambda cron: notified.append(cron)):
+            self.Event._cron_process(batch_size=2)
+            self.env.cr.postcommit.run()
+            self.assertEqual(len(notified), 1, "one event is left: the cron worker must not sleep")
+            self.Event._cron_process(batch_size=2)
+            self.env.cr.postcommit.run()
+            self.assertEqual(len(notified), 1, "nothing left: no wake-up")
+
     def test_ignored_events_keep_their_reason(self):
         endpoint = self.make_endpoint(
             name="DCI EasyPost", payload_format="easypost", auth_scheme="url_token"
