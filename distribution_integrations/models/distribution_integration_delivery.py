@@ -223,8 +223,9 @@ class DistributionIntegrationDelivery(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         deliveries = deliveries._queue_lock_claimed(token)
         deliveries._send()
-        remaining = outbox_left + self._queue_count_due(batch_size)
-        self.env["ir.cron"]._notify_progress(done=len(deliveries), remaining=remaining)
+        self._queue_report_progress(
+            len(deliveries), outbox_left + self._queue_count_due(batch_size)
+        )
         return deliveries
 
     def _send(self):

@@ -236,12 +236,7 @@ class DistributionIntegrationEvent(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         events = events._queue_lock_claimed(token)._hold_references()
         events._process()
-        remaining = self._queue_count_due(batch_size)
-        self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
-        if remaining:
-            # a cron worker that ends a run with work left sleeps until its next poll (a minute
-            # or more) unless notified; the trigger that woke it is still there, so say it again
-            self.env.cr.postcommit.add(self.env["ir.cron"]._notifydb)
+        self._queue_report_progress(len(events), self._queue_count_due(batch_size))
         return events
 
     @api.model

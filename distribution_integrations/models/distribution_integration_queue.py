@@ -91,6 +91,15 @@ class DistributionIntegrationQueueMixin(models.AbstractModel):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
+    def _queue_report_progress(self, done, remaining):
+        """Tell the running scheduled action how far it got. A cron worker that ends a run with
+        work left sleeps until its next poll (a minute or more) unless notified, and the trigger
+        that woke it is still there: so notify the cron workers again after the commit."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if remaining:
+            self.env.cr.postcommit.add(self.env["ir.cron"]._notifydb)
+
+    @api.model
     def _queue_count_due(self, limit):
         self.env.cr.execute(
             SQL(

@@ -4,6 +4,7 @@ Standard Webhooks signature."""
 
 import json
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlparse
 
 from odoo import fields
@@ -256,6 +257,20 @@ class TestOutbound(IntegrationCase):
         )
         self.assertEqual(self.Delivery._fan_out(limit=2), (1, 0))
         self.assertEqual(self.deliveries().event_id, events)
+
+    def test_a_run_that_leaves_deliveries_wakes_the_cron_workers_again(self):
+        self.emit()
+        self.emit()
+        notified = []
+        CronClass = type(self.env["ir.cron"])
+        with patch.object(CronClass, "_notifydb", lambda cron: notified.append(cron)):
+            self.Delivery._cron_deliver(batch_size=1, auto_commit=False)
+            self.env.cr.postcommit.run()
+            self.assertEqual(len(notified), 1, "a delivery is left: the cron worker must not sleep")
+            self.Delivery._cron_deliver(batch_size=1, auto_commit=False)
+            self.env.cr.postcommit.run()
+            self.assertEqual(len(notified), 1, "nothing left: no wake-up")
+        self.assertEqual(self.deliveries().mapped("state"), ["delivered", "delivered"])
 
     # ------------------------------------------------------------------ test event, access
 
