@@ -217,9 +217,12 @@ class DistributionIntegrationDelivery(models.Model):
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
         _created, outbox_left = self._fan_out()
-        token, deliveries = self._queue_claim(batch_size)
         if auto_commit:
-            # the claim and the queued deliveries must survive a crash
+            # keep the queued deliveries even if the claim has to start a new transaction
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        token, deliveries = self._queue_claim(batch_size, own_transaction=auto_commit)
+        if auto_commit:
+            # the claim must survive a crash
             self.env.cr.commit()  # pylint: disable=invalid-commit
         deliveries = deliveries._queue_lock_claimed(token)
         deliveries._send()

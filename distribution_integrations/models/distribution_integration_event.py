@@ -27,7 +27,6 @@ QUEUED_STATES = ("received", "failed", "processing")
 REFERENCE_LOCK = 862451
 REFERENCE_BUSY_DELAY = timedelta(seconds=2)
 CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
-CLAIM_TRIES = 3
 STATES = [
     ("received", "Received"),
     ("processing", "Processing"),
@@ -177,9 +176,8 @@ class DistributionIntegrationEvent(models.Model):
         :return: (event id, duplicate)
         """
         references = normalised.get("references") or {}
-        now = SQL(
-            "(now() AT TIME ZONE 'UTC')"
-        )  # the transaction's time, as cr.now() without a query
+        # the transaction's time, as cr.now() gives it, without a query
+        now = SQL("(now() AT TIME ZONE 'UTC')")
         self.env.cr.execute(
             SQL(
                 """INSERT INTO distribution_integration_event
@@ -230,7 +228,7 @@ class DistributionIntegrationEvent(models.Model):
         """
         if auto_commit is None:
             auto_commit = not getattr(threading.current_thread(), "testing", False)
-        token, events = self._claim_batch(batch_size, auto_commit)
+        token, events = self._queue_claim(batch_size, own_transaction=auto_commit)
         if auto_commit and events:
             # the claim must survive a crash
             self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -238,18 +236,6 @@ class DistributionIntegrationEvent(models.Model):
         events._process()
         self._queue_report_progress(len(events), self._queue_count_due(batch_size))
         return events
-
-    @api.model
-    def _claim_batch(self, batch_size, auto_commit):
-        """Claim a batch; a worker that owns its transaction claims again in a new one when
-        another worker claimed or put back rows after this transaction's snapshot was taken
-        (under repeatable read, locking such a row is a serialization failure)."""
-        for _try in range(CLAIM_TRIES - 1 if auto_commit else 0):
-            try:
-                return self._queue_claim(batch_size)
-            except pg_errors.SerializationFailure:
-                self.env.cr.rollback()
-        return self._queue_claim(batch_size)
 
     def _hold_references(self):
         """The events of ``self`` whose reference (tracking number, purchase order) no other

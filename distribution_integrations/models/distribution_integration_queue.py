@@ -2,12 +2,15 @@
 import uuid
 from datetime import datetime, timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, models
 from odoo.tools import SQL
 
 # A claimed row is leased to its worker; if the worker dies, the row is claimable again once the
 # lease ends (and the attempt counts, so a row that kills workers ends dead).
 LEASE = timedelta(minutes=10)
+CLAIM_TRIES = 3
 
 
 class DistributionIntegrationQueueMixin(models.AbstractModel):
@@ -33,12 +36,25 @@ class DistributionIntegrationQueueMixin(models.AbstractModel):
         return max(datetime.now(), self.env.cr.now())
 
     @api.model
-    def _queue_claim(self, limit):
+    def _queue_claim(self, limit, own_transaction=False):
         """Mark up to ``limit`` due rows as worked for a new claim token, in one query; rows
         another worker holds locked are skipped, not waited for.
 
+        :param own_transaction: the caller has nothing uncommitted (a scheduled action that
+            commits): when another worker claimed or put back rows after this transaction's
+            snapshot was taken, locking them is a serialization failure under repeatable read,
+            and the claim is made again in a new transaction.
         :return: (claim token, claimed records in id order)
         """
+        for _try in range(CLAIM_TRIES - 1 if own_transaction else 0):
+            try:
+                return self._queue_claim_once(limit)
+            except pg_errors.SerializationFailure:
+                self.env.cr.rollback()
+        return self._queue_claim_once(limit)
+
+    @api.model
+    def _queue_claim_once(self, limit):
         self.flush_model()
         token = uuid.uuid4().hex
         now = self._queue_now()

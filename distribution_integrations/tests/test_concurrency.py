@@ -206,7 +206,7 @@ class TestConcurrentWorkers(TransactionCase):
             claimed_a = worker_a._queue_claim(6)[1]
             worker_a.env.cr.commit()  # pylint: disable=invalid-commit
             # locking A's rows from the old snapshot is a serialization failure: B claims anew
-            claimed_b = worker_b._claim_batch(EVENTS, auto_commit=True)[1]
+            claimed_b = worker_b._queue_claim(EVENTS, own_transaction=True)[1]
             self.assertEqual(sorted(claimed_a.ids + claimed_b.ids), self.event_ids)
             worker_b.env.cr.rollback()
             worker_a.env.cr.rollback()
