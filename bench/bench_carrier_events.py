@@ -41,7 +41,6 @@ BENCH_CARRIER_TRANSFERS, BENCH_CARRIER_EVENTS, BENCH_CARRIER_ROUNDS (drains per 
 turns, the best kept; default 2).
 """
 
-import hashlib
 import json
 import os
 import random
@@ -52,18 +51,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import psycopg2
+from benchlib import ODOO_PATH, ROOT, connect, module_fingerprint, odoo_args
 
-ROOT = Path(__file__).resolve().parent.parent
-ODOO_PATH = Path(os.environ.get("ODOO_PATH") or "/opt/odoo18")
 DB = os.environ.get("BENCH_CARRIER_DB") or "distribution_bench_carrier"
 RUN_DB = f"{DB}_run"
-PG = {
-    "host": os.environ.get("PGHOST") or "127.0.0.1",
-    "port": os.environ.get("PGPORT") or "5432",
-    "user": os.environ.get("PGUSER_ODOO") or "odoo",
-    "password": os.environ.get("PGPASSWORD_ODOO") or "odoo",
-}
 TRANSFERS = int(os.environ.get("BENCH_CARRIER_TRANSFERS") or 2000)
 EVENTS = int(os.environ.get("BENCH_CARRIER_EVENTS") or 10000)
 SMALL = (max(1, TRANSFERS // 10), max(1, EVENTS // 10))
@@ -92,43 +83,8 @@ SETTLE_PASSES = 10
 # ---------------------------------------------------------------------- databases
 
 
-def addons_path():
-    return ",".join(str(p) for p in (ODOO_PATH / "odoo" / "addons", ROOT / "addons", ROOT))
-
-
-def odoo_args(database):
-    return [
-        "-c",
-        str(ROOT / "odoo.conf"),
-        f"--addons-path={addons_path()}",
-        f"--db_host={PG['host']}",
-        f"--db_port={PG['port']}",
-        f"--db_user={PG['user']}",
-        f"--db_password={PG['password']}",
-        "-d",
-        database,
-        "--log-level=warn",
-    ]
-
-
-def module_fingerprint():
-    digest = hashlib.sha1()
-    for folder in FINGERPRINT_DIRS:
-        for path in sorted(folder.rglob("*")):
-            parts = path.relative_to(folder).parts
-            if (
-                path.is_file()
-                and path.suffix in (".py", ".xml", ".csv")
-                and not {"tests", "static", "__pycache__"} & set(parts)
-            ):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def query(database, sql, params=None):
-    conn = psycopg2.connect(dbname=database, **PG)
-    conn.autocommit = True
+    conn = connect(database)
     try:
         with conn.cursor() as cr:
             cr.execute(sql, params)
@@ -658,7 +614,7 @@ ORDERS = {
 
 def main():
     started = time.perf_counter()
-    fingerprint = module_fingerprint()
+    fingerprint = module_fingerprint(FINGERPRINT_DIRS)
     prepare_base(fingerprint)
     templates = {size: prepare_template(*counts, fingerprint) for size, counts in SIZES.items()}
     setup_seconds = time.perf_counter() - started

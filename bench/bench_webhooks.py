@@ -37,7 +37,6 @@ before. Environment: ODOO_PATH (default /opt/odoo18), PGHOST/PGPORT, PGUSER_ODOO
 PGPASSWORD_ODOO, BENCH_PORT (default: a free port), BENCH_REQUESTS, BENCH_SOAK, BENCH_WAKE.
 """
 
-import hashlib
 import importlib.util
 import itertools
 import json
@@ -52,18 +51,10 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg2
 import requests
+from benchlib import ODOO_PATH, ROOT, connect, module_fingerprint, odoo_args
 
-ROOT = Path(__file__).resolve().parent.parent
-ODOO_PATH = Path(os.environ.get("ODOO_PATH") or "/opt/odoo18")
 DB = os.environ.get("BENCH_WEBHOOKS_DB") or "distribution_bench_webhooks"
-PG = {
-    "host": os.environ.get("PGHOST") or "127.0.0.1",
-    "port": os.environ.get("PGPORT") or "5432",
-    "user": os.environ.get("PGUSER_ODOO") or "odoo",
-    "password": os.environ.get("PGPASSWORD_ODOO") or "odoo",
-}
 MODULES = ["distribution_integrations", "base_automation"]
 FINGERPRINT_DIRS = [
     ROOT / "addons" / "distribution_base",
@@ -95,49 +86,8 @@ _spec.loader.exec_module(standard_webhooks)
 # ---------------------------------------------------------------------- database
 
 
-def addons_path():
-    paths = [str(ODOO_PATH / "odoo" / "addons"), str(ROOT / "addons"), str(ROOT)]
-    return ",".join(paths)
-
-
-def odoo_args():
-    return [
-        "-c",
-        str(ROOT / "odoo.conf"),
-        f"--addons-path={addons_path()}",
-        f"--db_host={PG['host']}",
-        f"--db_port={PG['port']}",
-        f"--db_user={PG['user']}",
-        f"--db_password={PG['password']}",
-        "-d",
-        DB,
-        "--log-level=warn",
-    ]
-
-
-def module_fingerprint():
-    digest = hashlib.sha1()
-    for folder in FINGERPRINT_DIRS:
-        for path in sorted(folder.rglob("*")):
-            parts = path.relative_to(folder).parts
-            if (
-                path.is_file()
-                and path.suffix in (".py", ".xml", ".csv")
-                and not {"tests", "static", "__pycache__"} & set(parts)
-            ):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def connect(dbname=DB):
-    conn = psycopg2.connect(dbname=dbname, **PG)
-    conn.autocommit = True
-    return conn
-
-
 def query(sql, params=None):
-    conn = connect()
+    conn = connect(DB)
     try:
         with conn.cursor() as cr:
             cr.execute(sql, params)
@@ -172,7 +122,7 @@ def prepare_database(fingerprint):
     action = ["-u" if installed else "-i", ",".join(MODULES)]
     verb = "updating" if installed else "installing"
     print(f"bench: {verb} {', '.join(MODULES)} in database {DB} (without demo data)...")
-    command = [sys.executable, str(ODOO_PATH / "odoo-bin"), *odoo_args()]
+    command = [sys.executable, str(ODOO_PATH / "odoo-bin"), *odoo_args(DB)]
     subprocess.run([*command, *action, "--without-demo=all", "--stop-after-init"], check=True)
     query(
         """INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s)
@@ -188,7 +138,7 @@ def prepare_fixtures():
     from odoo import SUPERUSER_ID, Command, api
     from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(odoo_args(), setup_logging=True)
+    odoo.tools.config.parse_config(odoo_args(DB), setup_logging=True)
     registry = Registry(DB)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -262,7 +212,7 @@ def start_server(port, log_path):
     command = [
         sys.executable,
         str(ODOO_PATH / "odoo-bin"),
-        *odoo_args(),
+        *odoo_args(DB),
         f"--db-filter=^{DB}$",
         f"--http-port={port}",
         "--http-interface=127.0.0.1",
@@ -611,7 +561,7 @@ def wake_cost(registry, fixtures):
 
 def main():
     started = time.perf_counter()
-    prepare_database(module_fingerprint())
+    prepare_database(module_fingerprint(FINGERPRINT_DIRS))
     registry, fixtures = prepare_fixtures()
     port = int(os.environ.get("BENCH_PORT") or free_port())
     log_path = Path(tempfile.gettempdir()) / f"bench_webhooks_{port}.log"
